@@ -1,0 +1,250 @@
+"""JSON API for workspaces and what they hold: profile, memberships, assessments, scenarios."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Response
+from sqlmodel import Session
+
+from app.db import SessionDep
+from app.deps import ActorDep, WorkspaceDep
+from app.models import Assessment, Scenario, Workspace
+from app.schemas import (
+    AssessmentCreate,
+    AssessmentOut,
+    AssessmentUpdate,
+    MembershipCreate,
+    MembershipOut,
+    MembershipUpdate,
+    ProfileOut,
+    ProfileUpdate,
+    ScenarioCreate,
+    ScenarioOut,
+    ScenarioUpdate,
+    WorkspaceCreate,
+    WorkspaceOut,
+    WorkspaceUpdate,
+)
+from app.services import catalogue
+from app.services import workspaces as ws
+
+router = APIRouter(prefix="/workspaces", tags=["workspaces"])
+
+
+def _workspace_out(session: Session, workspace: Workspace) -> WorkspaceOut:
+    profile = ProfileOut.model_validate(ws.profile_dict(ws.get_profile(session, workspace)))
+    return WorkspaceOut.model_validate(workspace.model_dump() | {"profile": profile})
+
+
+def _membership_out(session: Session, workspace: Workspace, membership_id: int) -> MembershipOut:
+    membership = ws.get_membership(session, workspace, membership_id)
+    network = catalogue.get_network(session, membership.network_id)
+    outcomes = ws.outcomes_of(session, [membership_id])[membership_id]
+    currency = ws.get_profile(session, workspace).currency
+    return MembershipOut.model_validate(ws.membership_dict(membership, network, outcomes, currency))
+
+
+# --- workspaces -----------------------------------------------------------------------------
+
+
+@router.get("", response_model=list[WorkspaceOut])
+def list_workspaces(session: SessionDep) -> list[WorkspaceOut]:
+    return [_workspace_out(session, w) for w in ws.list_workspaces(session)]
+
+
+@router.post("", response_model=WorkspaceOut, status_code=201)
+def create_workspace(body: WorkspaceCreate, session: SessionDep, actor: ActorDep) -> WorkspaceOut:
+    data = body.model_dump()
+    data["profile"] = body.profile.model_dump()
+    return _workspace_out(session, ws.create_workspace(session, data, actor=actor))
+
+
+@router.get("/{workspace_id}", response_model=WorkspaceOut)
+def get_workspace(workspace: WorkspaceDep, session: SessionDep) -> WorkspaceOut:
+    return _workspace_out(session, workspace)
+
+
+@router.patch("/{workspace_id}", response_model=WorkspaceOut)
+def update_workspace(
+    workspace: WorkspaceDep, body: WorkspaceUpdate, session: SessionDep, actor: ActorDep
+) -> WorkspaceOut:
+    changes = body.model_dump(exclude_unset=True)
+    return _workspace_out(session, ws.update_workspace(session, workspace, changes, actor=actor))
+
+
+@router.delete("/{workspace_id}", status_code=204)
+def delete_workspace(workspace: WorkspaceDep, session: SessionDep, actor: ActorDep) -> Response:
+    ws.delete_workspace(session, workspace, actor=actor)
+    return Response(status_code=204)
+
+
+@router.get("/{workspace_id}/profile", response_model=ProfileOut)
+def get_profile(workspace: WorkspaceDep, session: SessionDep) -> ProfileOut:
+    return ProfileOut.model_validate(ws.profile_dict(ws.get_profile(session, workspace)))
+
+
+@router.put("/{workspace_id}/profile", response_model=ProfileOut)
+def update_profile(
+    workspace: WorkspaceDep, body: ProfileUpdate, session: SessionDep, actor: ActorDep
+) -> ProfileOut:
+    profile = ws.update_profile(
+        session, workspace, body.model_dump(exclude_unset=True), actor=actor
+    )
+    return ProfileOut.model_validate(ws.profile_dict(profile))
+
+
+# --- memberships ----------------------------------------------------------------------------
+
+
+@router.get("/{workspace_id}/memberships", response_model=list[MembershipOut])
+def list_memberships(
+    workspace: WorkspaceDep, session: SessionDep, status: str | None = None
+) -> list[MembershipOut]:
+    rows = ws.list_memberships(session, workspace, status=status)
+    outcomes = ws.outcomes_of(session, [m.id or 0 for m, _ in rows])
+    currency = ws.get_profile(session, workspace).currency
+    return [
+        MembershipOut.model_validate(ws.membership_dict(m, n, outcomes[m.id or 0], currency))
+        for m, n in rows
+    ]
+
+
+@router.post("/{workspace_id}/memberships", response_model=MembershipOut, status_code=201)
+def create_membership(
+    workspace: WorkspaceDep, body: MembershipCreate, session: SessionDep, actor: ActorDep
+) -> MembershipOut:
+    data = body.model_dump()
+    membership = ws.create_membership(session, workspace, data, actor=actor)
+    return _membership_out(session, workspace, membership.id or 0)
+
+
+@router.get("/{workspace_id}/memberships/{membership_id}", response_model=MembershipOut)
+def get_membership(
+    workspace: WorkspaceDep, membership_id: int, session: SessionDep
+) -> MembershipOut:
+    return _membership_out(session, workspace, membership_id)
+
+
+@router.patch("/{workspace_id}/memberships/{membership_id}", response_model=MembershipOut)
+def update_membership(
+    workspace: WorkspaceDep,
+    membership_id: int,
+    body: MembershipUpdate,
+    session: SessionDep,
+    actor: ActorDep,
+) -> MembershipOut:
+    membership = ws.get_membership(session, workspace, membership_id)
+    changes = body.model_dump(exclude_unset=True)
+    ws.update_membership(session, workspace, membership, changes, actor=actor)
+    return _membership_out(session, workspace, membership_id)
+
+
+@router.delete("/{workspace_id}/memberships/{membership_id}", status_code=204)
+def delete_membership(
+    workspace: WorkspaceDep, membership_id: int, session: SessionDep, actor: ActorDep
+) -> Response:
+    membership = ws.get_membership(session, workspace, membership_id)
+    ws.delete_membership(session, workspace, membership, actor=actor)
+    return Response(status_code=204)
+
+
+# --- assessments ----------------------------------------------------------------------------
+
+
+def _assessment_out(assessment: Assessment) -> AssessmentOut:
+    return AssessmentOut.model_validate(assessment.model_dump())
+
+
+@router.get("/{workspace_id}/assessments", response_model=list[AssessmentOut])
+def list_assessments(
+    workspace: WorkspaceDep,
+    session: SessionDep,
+    network_id: str | None = None,
+    criterion: str | None = None,
+) -> list[AssessmentOut]:
+    rows = ws.list_assessments(session, workspace, network_id=network_id, criterion=criterion)
+    return [_assessment_out(a) for a in rows]
+
+
+@router.post("/{workspace_id}/assessments", response_model=AssessmentOut, status_code=201)
+def create_assessment(
+    workspace: WorkspaceDep, body: AssessmentCreate, session: SessionDep, actor: ActorDep
+) -> AssessmentOut:
+    return _assessment_out(ws.create_assessment(session, workspace, body.model_dump(), actor=actor))
+
+
+@router.get("/{workspace_id}/assessments/{assessment_id}", response_model=AssessmentOut)
+def get_assessment(
+    workspace: WorkspaceDep, assessment_id: int, session: SessionDep
+) -> AssessmentOut:
+    return _assessment_out(ws.get_assessment(session, workspace, assessment_id))
+
+
+@router.patch("/{workspace_id}/assessments/{assessment_id}", response_model=AssessmentOut)
+def update_assessment(
+    workspace: WorkspaceDep,
+    assessment_id: int,
+    body: AssessmentUpdate,
+    session: SessionDep,
+    actor: ActorDep,
+) -> AssessmentOut:
+    assessment = ws.get_assessment(session, workspace, assessment_id)
+    changes = body.model_dump(exclude_unset=True)
+    return _assessment_out(
+        ws.update_assessment(session, workspace, assessment, changes, actor=actor)
+    )
+
+
+@router.delete("/{workspace_id}/assessments/{assessment_id}", status_code=204)
+def delete_assessment(
+    workspace: WorkspaceDep, assessment_id: int, session: SessionDep, actor: ActorDep
+) -> Response:
+    assessment = ws.get_assessment(session, workspace, assessment_id)
+    ws.delete_assessment(session, workspace, assessment, actor=actor)
+    return Response(status_code=204)
+
+
+# --- scenarios ------------------------------------------------------------------------------
+
+
+def _scenario_out(scenario: Scenario) -> ScenarioOut:
+    return ScenarioOut.model_validate(scenario.model_dump())
+
+
+@router.get("/{workspace_id}/scenarios", response_model=list[ScenarioOut])
+def list_scenarios(workspace: WorkspaceDep, session: SessionDep) -> list[ScenarioOut]:
+    return [_scenario_out(s) for s in ws.list_scenarios(session, workspace)]
+
+
+@router.post("/{workspace_id}/scenarios", response_model=ScenarioOut, status_code=201)
+def create_scenario(
+    workspace: WorkspaceDep, body: ScenarioCreate, session: SessionDep, actor: ActorDep
+) -> ScenarioOut:
+    data = body.model_dump()
+    return _scenario_out(ws.create_scenario(session, workspace, data, actor=actor))
+
+
+@router.get("/{workspace_id}/scenarios/{scenario_id}", response_model=ScenarioOut)
+def get_scenario(workspace: WorkspaceDep, scenario_id: int, session: SessionDep) -> ScenarioOut:
+    return _scenario_out(ws.get_scenario(session, workspace, scenario_id))
+
+
+@router.patch("/{workspace_id}/scenarios/{scenario_id}", response_model=ScenarioOut)
+def update_scenario(
+    workspace: WorkspaceDep,
+    scenario_id: int,
+    body: ScenarioUpdate,
+    session: SessionDep,
+    actor: ActorDep,
+) -> ScenarioOut:
+    scenario = ws.get_scenario(session, workspace, scenario_id)
+    changes = body.model_dump(exclude_unset=True)
+    return _scenario_out(ws.update_scenario(session, workspace, scenario, changes, actor=actor))
+
+
+@router.delete("/{workspace_id}/scenarios/{scenario_id}", status_code=204)
+def delete_scenario(
+    workspace: WorkspaceDep, scenario_id: int, session: SessionDep, actor: ActorDep
+) -> Response:
+    scenario = ws.get_scenario(session, workspace, scenario_id)
+    ws.delete_scenario(session, workspace, scenario, actor=actor)
+    return Response(status_code=204)

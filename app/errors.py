@@ -1,0 +1,128 @@
+"""Errors the services raise and the handlers that turn them into responses.
+
+API paths (`/api/...`) get JSON in FastAPI's shape (`{"detail": [...]}`); pages get
+`error.html` (whole page, or its `main` block for htmx). No stack trace ever reaches a user.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from sqlalchemy.exc import OperationalError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from criteria.errors import CriteriaError
+
+log = logging.getLogger(__name__)
+
+
+class NotFound(Exception):
+    """An id that does not exist (or that the caller may not know exists)."""
+
+    def __init__(self, what: str, key: object) -> None:
+        super().__init__(f"{what} {key!s} not found")
+        self.what = what
+        self.key = key
+
+
+class Conflict(Exception):
+    """A write based on a stale version, or a duplicate of a unique value."""
+
+
+class InvalidInput(ValueError):
+    """Input that passed the schema but breaks a rule; names the field like a 422 from FastAPI."""
+
+    def __init__(self, field: str | tuple[str | int, ...], message: str) -> None:
+        super().__init__(message)
+        self.loc: tuple[str | int, ...] = (field,) if isinstance(field, str) else field
+        self.message = message
+
+
+def _wants_json(request: Request) -> bool:
+    return request.url.path.startswith("/api/") or request.url.path in {"/healthz"}
+
+
+def _detail(loc: tuple[str | int, ...], msg: str, kind: str) -> list[dict[str, Any]]:
+    return [{"loc": ["body", *loc], "msg": msg, "type": kind}]
+
+
+def _page(request: Request, status: int, title: str, message: str) -> Response:
+    from app.templating import render  # late: templating imports the app's Jinja setup
+
+    context = {"status_code": status, "title": title, "message": message}
+    return render(request, "error.html", context, status_code=status, block=None)
+
+
+def install_handlers(app: FastAPI) -> None:
+    """Register the handlers on `app`."""
+
+    @app.exception_handler(NotFound)
+    async def not_found(request: Request, exc: NotFound) -> Response:
+        if _wants_json(request):
+            return JSONResponse({"detail": str(exc)}, status_code=404)
+        return _page(request, 404, "Not found", f"The {exc.what} you asked for does not exist.")
+
+    @app.exception_handler(Conflict)
+    async def conflict(request: Request, exc: Conflict) -> Response:
+        if _wants_json(request):
+            return JSONResponse({"detail": str(exc)}, status_code=409)
+        return _page(request, 409, "Changed meanwhile", str(exc))
+
+    @app.exception_handler(InvalidInput)
+    async def invalid(request: Request, exc: InvalidInput) -> Response:
+        if _wants_json(request):
+            return JSONResponse(
+                {"detail": _detail(exc.loc, exc.message, "value_error")}, status_code=422
+            )
+        return _page(request, 422, "Please check your input", exc.message)
+
+    @app.exception_handler(CriteriaError)
+    async def criteria_error(request: Request, exc: CriteriaError) -> Response:
+        if _wants_json(request):
+            return JSONResponse({"detail": _detail((), str(exc), "rule")}, status_code=422)
+        return _page(request, 422, "Please check your input", str(exc))
+
+    @app.exception_handler(RequestValidationError)
+    async def validation(request: Request, exc: RequestValidationError) -> Response:
+        errors = [
+            {"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")}
+            for e in exc.errors()
+        ]
+        if _wants_json(request):
+            return JSONResponse({"detail": errors}, status_code=422)
+        message = "; ".join(f"{'.'.join(str(p) for p in e['loc'][1:])}: {e['msg']}" for e in errors)
+        return _page(request, 422, "Please check your input", message)
+
+    @app.exception_handler(OperationalError)
+    async def database_down(request: Request, exc: OperationalError) -> Response:
+        log.error("database unavailable: %s", exc.orig)
+        message = "The database is not reachable right now. Please try again in a moment."
+        if _wants_json(request):
+            return JSONResponse({"detail": message}, status_code=503)
+        return _page(request, 503, "Service unavailable", message)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        if _wants_json(request):
+            return JSONResponse(
+                {"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers
+            )
+        title = {401: "Please sign in", 403: "Not allowed", 404: "Not found"}.get(
+            exc.status_code, "Error"
+        )
+        response = _page(request, exc.status_code, title, str(exc.detail))
+        if exc.headers:
+            response.headers.update(exc.headers)
+        return response
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> Response:
+        log.error("unexpected error on %s %s", request.method, request.url.path, exc_info=exc)
+        message = "Something went wrong on our side. The error has been logged."
+        if _wants_json(request):
+            return JSONResponse({"detail": message}, status_code=500)
+        return _page(request, 500, "Unexpected error", message)

@@ -1,0 +1,64 @@
+"""`create_app(settings)`: builds the FastAPI application. Nothing happens at import time."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+from sqlmodel import Session
+
+from app import __version__
+from app.api import networks as api_networks
+from app.api import workspaces as api_workspaces
+from app.config import Settings, get_settings
+from app.db import make_engine, migrate
+from app.errors import install_handlers
+from app.routes import pages
+from app.templating import make_templates
+
+log = logging.getLogger(__name__)
+
+DESCRIPTION = (
+    "Decision support for cities choosing which international city networks to join, stay "
+    "in or leave. All amounts are decimal strings in the workspace's currency."
+)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """The application for `settings` (default: from the environment)."""
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        engine = make_engine(settings.database_url)
+        if settings.migrate_on_start:
+            migrate(engine)
+        if settings.load_demo:
+            from app.seed import seed
+
+            with Session(engine) as session:
+                report = seed(session, settings.seed_dir, demo=True)
+            log.info("seed: %s", report)
+        app.state.engine = engine
+        try:
+            yield
+        finally:
+            engine.dispose()
+
+    app = FastAPI(
+        title="Network Compass",
+        version=__version__,
+        description=DESCRIPTION,
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.templates = make_templates(settings.templates_dir)
+    app.mount("/static", StaticFiles(directory=settings.static_dir), name="static")
+    app.include_router(api_networks.router, prefix="/api/v1")
+    app.include_router(api_workspaces.router, prefix="/api/v1")
+    app.include_router(pages.router)
+    install_handlers(app)
+    return app

@@ -1,0 +1,203 @@
+"""SQLModel tables. Money is stored as integer minor units (cents), never as float.
+
+Timestamps are timezone-aware UTC. JSON columns hold small structured values (theme lists,
+weights) that are always read and written whole.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, DateTime, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+def utcnow() -> datetime:
+    """Now, in UTC, truncated to whole microseconds (what both databases keep)."""
+    return datetime.now(UTC)
+
+
+class Network(SQLModel, table=True):
+    """A real international city network, shared by all workspaces; facts as published."""
+
+    id: str = Field(primary_key=True, max_length=64)
+    name: str = Field(max_length=300)
+    acronym: str = Field(default="", max_length=60)
+    founded: str = Field(default="unknown", max_length=120)
+    hq_secretariat: str = Field(default="unknown", sa_type=Text)
+    scope: str = Field(default="unknown", max_length=200)
+    member_count: str = Field(default="unknown", max_length=200)
+    member_unit: str = Field(default="", sa_type=Text)
+    member_count_year: str = Field(default="", max_length=120)
+    themes: list[str] = Field(default_factory=list, sa_type=JSON)
+    governance_type: str = Field(default="unknown", sa_type=Text)
+    format: str = Field(default="unknown", sa_type=Text)
+    membership_fee: str = Field(default="unknown", sa_type=Text)
+    eligibility: str = Field(default="unknown", sa_type=Text)
+    services: list[str] = Field(default_factory=list, sa_type=JSON)
+    website: str = Field(default="unknown", max_length=500)
+    confidence: str = Field(default="low", max_length=10)
+    notes: str = Field(default="", sa_type=Text)
+    membership_kind: str = Field(default="membership", max_length=20)
+    active: str = Field(default="yes", max_length=10)
+    version: int = Field(default=1)
+
+
+class NetworkSource(SQLModel, table=True):
+    """One source (URL or seed document) behind a network's facts, in citation order."""
+
+    __table_args__ = (UniqueConstraint("network_id", "position"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    network_id: str = Field(foreign_key="network.id", index=True, ondelete="CASCADE")
+    position: int
+    url: str = Field(sa_type=Text)
+
+
+class Workspace(SQLModel, table=True):
+    """One city's private space: profile, memberships, assessments, scenarios."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    slug: str = Field(unique=True, max_length=64)
+    name: str = Field(max_length=200)
+    fictional: bool = False
+    notice: str = Field(default="", sa_type=Text)
+    framework: str = Field(default="ideal-network", max_length=64)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))
+    version: int = Field(default=1)
+
+
+class CityProfile(SQLModel, table=True):
+    """The city behind a workspace: where it is, how big, what it cares about, what it can spend."""
+
+    workspace_id: int = Field(foreign_key="workspace.id", primary_key=True, ondelete="CASCADE")
+    region: str = Field(default="", max_length=100)
+    country: str | None = Field(default=None, max_length=100)
+    population_band: str = Field(default="", max_length=20)
+    currency: str = Field(default="EUR", max_length=3)
+    fee_budget_minor: int | None = Field(default=None, sa_type=BigInteger)  # minor units/year
+    staff_hours_budget: int | None = None  # hours/year
+    priority_themes: dict[str, float] = Field(default_factory=dict, sa_type=JSON)
+    version: int = Field(default=1)
+
+
+class Membership(SQLModel, table=True):
+    """The city's relation to one network: member, candidate or former member."""
+
+    __table_args__ = (UniqueConstraint("workspace_id", "network_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: int = Field(foreign_key="workspace.id", index=True, ondelete="CASCADE")
+    network_id: str = Field(foreign_key="network.id", index=True)
+    status: str = Field(max_length=10)  # member | candidate | former
+    since: date | None = None
+    annual_fee_minor: int = Field(default=0, sa_type=BigInteger)  # minor units/year
+    staff_hours: int = 0  # hours/year
+    engagement: str | None = Field(default=None, max_length=10)  # active | passive
+    roles: list[str] = Field(default_factory=list, sa_type=JSON)
+    renewal_date: date | None = None
+    notice_days: int | None = None
+    lock: str | None = Field(default=None, max_length=10)  # keep | exclude
+    notes: str = Field(default="", sa_type=Text)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))
+    version: int = Field(default=1)
+
+
+class Outcome(SQLModel, table=True):
+    """Something a membership delivered in a given year: the realised value of a review."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    membership_id: int = Field(foreign_key="membership.id", index=True, ondelete="CASCADE")
+    year: int
+    kind: str = Field(max_length=20)  # project | funding | policy | event | knowledge
+    title: str = Field(sa_type=Text)
+    amount_minor: int | None = Field(default=None, sa_type=BigInteger)
+
+
+class Assessment(SQLModel, table=True):
+    """One assessor's anchored 1-5 score of one network on one criterion (None = missing)."""
+
+    __table_args__ = (UniqueConstraint("workspace_id", "network_id", "criterion", "assessor"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: int = Field(foreign_key="workspace.id", index=True, ondelete="CASCADE")
+    network_id: str = Field(foreign_key="network.id", index=True)
+    criterion: str = Field(max_length=48)
+    assessor: str = Field(max_length=200)
+    score: int | None = None
+    evidence: str = Field(default="", sa_type=Text)
+    source_url: str | None = Field(default=None, sa_type=Text)
+    confidence: str = Field(default="medium", max_length=10)  # low | medium | high
+    created_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))
+    version: int = Field(default=1)
+
+
+class Scenario(SQLModel, table=True):
+    """A named set of weights (points per criterion), a method and analysis options."""
+
+    __table_args__ = (UniqueConstraint("workspace_id", "name"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: int = Field(foreign_key="workspace.id", index=True, ondelete="CASCADE")
+    name: str = Field(max_length=120)
+    description: str = Field(default="", sa_type=Text)
+    method: str = Field(default="weighted_sum", max_length=30)
+    weights: dict[str, float] = Field(default_factory=dict, sa_type=JSON)
+    options: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))
+    version: int = Field(default=1)
+
+
+class CustomCriterion(SQLModel, table=True):
+    """A criterion a workspace adds to its framework (validated by `criteria.parse_criterion`)."""
+
+    __table_args__ = (UniqueConstraint("workspace_id", "key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: int = Field(foreign_key="workspace.id", index=True, ondelete="CASCADE")
+    key: str = Field(max_length=48)
+    position: int = 0
+    definition: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+
+
+class CustomGate(SQLModel, table=True):
+    """An eligibility gate a workspace adds (validated by `criteria.parse_gate`)."""
+
+    __table_args__ = (UniqueConstraint("workspace_id", "key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: int = Field(foreign_key="workspace.id", index=True, ondelete="CASCADE")
+    key: str = Field(max_length=48)
+    definition: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+
+
+class GateAnswer(SQLModel, table=True):
+    """The city's answer to a manual eligibility gate for one network (None = not answered)."""
+
+    __table_args__ = (UniqueConstraint("workspace_id", "network_id", "gate"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: int = Field(foreign_key="workspace.id", index=True, ondelete="CASCADE")
+    network_id: str = Field(foreign_key="network.id", index=True)
+    gate: str = Field(max_length=48)
+    answer: bool | None = None
+    note: str = Field(default="", sa_type=Text)
+
+
+class AuditEntry(SQLModel, table=True):
+    """Who changed what, when, from what to what. Written by services, never edited."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: int | None = Field(default=None, index=True)
+    at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True), index=True)
+    actor: str = Field(max_length=200)
+    action: str = Field(max_length=20)  # create | update | delete | import
+    entity: str = Field(max_length=40)  # membership | assessment | scenario | profile | ...
+    entity_key: str = Field(max_length=200)
+    before: dict[str, Any] | None = Field(default=None, sa_type=JSON)
+    after: dict[str, Any] | None = Field(default=None, sa_type=JSON)

@@ -1,0 +1,326 @@
+"""Pydantic request and response models of the JSON API (`/api/v1`).
+
+Input models are strict about types (a boolean is not a number, a number is not a string) and
+forbid unknown fields, so a typo is a 422 naming the field instead of silently ignored data.
+Money travels as decimal strings in major units ("12500.00"); the database keeps minor units.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StringConstraints
+
+Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,63}$")]
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Text = Annotated[str, StringConstraints(max_length=20_000)]
+Url = Annotated[str, StringConstraints(pattern=r"^https?://\S+$", max_length=2000)]
+Money = Annotated[Decimal, Field(ge=0, le=Decimal("1e12"), decimal_places=2, allow_inf_nan=False)]
+Hours = Annotated[StrictInt, Field(ge=0, le=1_000_000)]
+Score = Annotated[StrictInt, Field(ge=1, le=5)]
+CriterionKey = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{1,47}$")]
+Points = Annotated[float, Field(ge=0, le=1000, allow_inf_nan=False, strict=False)]
+Status = Literal["member", "candidate", "former"]
+Engagement = Literal["active", "passive"]
+Confidence = Literal["low", "medium", "high"]
+MethodName = Literal["weighted_sum", "weighted_product", "topsis", "vikor", "electre"]
+OutcomeKind = Literal["project", "funding", "policy", "event", "knowledge"]
+Lock = Literal["keep", "exclude"]
+
+
+class Input(BaseModel):
+    """Base of every request body: unknown fields are errors."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class Versioned(Input):
+    """Updates carry the version they were based on; a stale version gets 409."""
+
+    version: StrictInt | None = Field(
+        default=None, description="The version you read; omit to overwrite unconditionally."
+    )
+
+
+# --- networks -------------------------------------------------------------------------------
+
+
+class NetworkFields(Input):
+    name: Name
+    acronym: Annotated[str, StringConstraints(max_length=60)] = ""
+    founded: Annotated[str, StringConstraints(max_length=120)] = "unknown"
+    hq_secretariat: Text = "unknown"
+    scope: Annotated[str, StringConstraints(min_length=1, max_length=200)] = "unknown"
+    member_count: Annotated[str, StringConstraints(max_length=200)] = "unknown"
+    member_unit: Text = ""
+    member_count_year: Annotated[str, StringConstraints(max_length=120)] = ""
+    themes: list[Annotated[str, StringConstraints(min_length=1, max_length=60)]] = []
+    governance_type: Text = "unknown"
+    format: Text = "unknown"
+    membership_fee: Text = "unknown"
+    eligibility: Text = "unknown"
+    services: list[Annotated[str, StringConstraints(min_length=1, max_length=60)]] = []
+    website: Annotated[str, StringConstraints(max_length=500)] = "unknown"
+    confidence: Confidence = "low"
+    notes: Text = ""
+    membership_kind: Literal["membership", "commitment", "programme"] = "membership"
+    active: Literal["yes", "no", "uncertain"] = "yes"
+    sources: list[Annotated[str, StringConstraints(min_length=1, max_length=2000)]] = Field(
+        min_length=1, description="URLs or seed document references behind these facts."
+    )
+
+
+class NetworkCreate(NetworkFields):
+    id: Slug
+
+
+class NetworkUpdate(Versioned):
+    name: Name | None = None
+    acronym: Annotated[str, StringConstraints(max_length=60)] | None = None
+    founded: Annotated[str, StringConstraints(max_length=120)] | None = None
+    hq_secretariat: Text | None = None
+    scope: Annotated[str, StringConstraints(min_length=1, max_length=200)] | None = None
+    member_count: Annotated[str, StringConstraints(max_length=200)] | None = None
+    member_unit: Text | None = None
+    member_count_year: Annotated[str, StringConstraints(max_length=120)] | None = None
+    themes: list[Annotated[str, StringConstraints(min_length=1, max_length=60)]] | None = None
+    governance_type: Text | None = None
+    format: Text | None = None
+    membership_fee: Text | None = None
+    eligibility: Text | None = None
+    services: list[Annotated[str, StringConstraints(min_length=1, max_length=60)]] | None = None
+    website: Annotated[str, StringConstraints(max_length=500)] | None = None
+    confidence: Confidence | None = None
+    notes: Text | None = None
+    membership_kind: Literal["membership", "commitment", "programme"] | None = None
+    active: Literal["yes", "no", "uncertain"] | None = None
+    sources: list[Annotated[str, StringConstraints(min_length=1, max_length=2000)]] | None = Field(
+        default=None, min_length=1
+    )
+
+
+class NetworkOut(BaseModel):
+    id: str
+    name: str
+    acronym: str
+    founded: str
+    hq_secretariat: str
+    scope: str
+    member_count: str
+    member_unit: str
+    member_count_year: str
+    themes: list[str]
+    governance_type: str
+    format: str
+    membership_fee: str
+    eligibility: str
+    services: list[str]
+    website: str
+    confidence: str
+    notes: str
+    membership_kind: str
+    active: str
+    sources: list[str]
+    version: int
+
+
+# --- workspaces and profile -----------------------------------------------------------------
+
+
+class ProfileFields(Input):
+    region: Annotated[str, StringConstraints(max_length=100)] = ""
+    country: Annotated[str, StringConstraints(max_length=100)] | None = None
+    population_band: Literal["", "<100k", "100k-500k", "500k-1M", "1M-3M", "3M-10M", ">10M"] = ""
+    currency: Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")] = "EUR"
+    fee_budget: Money | None = None
+    staff_hours_budget: Hours | None = None
+    priority_themes: dict[
+        Annotated[str, StringConstraints(min_length=1, max_length=60)], Points
+    ] = {}
+
+
+class ProfileUpdate(Versioned, ProfileFields):
+    pass
+
+
+class ProfileOut(BaseModel):
+    region: str
+    country: str | None
+    population_band: str
+    currency: str
+    fee_budget: Decimal | None
+    staff_hours_budget: int | None
+    priority_themes: dict[str, float]
+    version: int
+
+
+class WorkspaceCreate(Input):
+    slug: Slug
+    name: Name
+    fictional: StrictBool = False
+    notice: Text = ""
+    profile: ProfileFields = ProfileFields()
+
+
+class WorkspaceUpdate(Versioned):
+    name: Name | None = None
+    fictional: StrictBool | None = None
+    notice: Text | None = None
+
+
+class WorkspaceOut(BaseModel):
+    id: int
+    slug: str
+    name: str
+    fictional: bool
+    notice: str
+    framework: str
+    created_at: datetime
+    updated_at: datetime
+    version: int
+    profile: ProfileOut
+
+
+# --- memberships ----------------------------------------------------------------------------
+
+
+class OutcomeIn(Input):
+    year: Annotated[StrictInt, Field(ge=1900, le=2200)]
+    kind: OutcomeKind
+    title: Annotated[str, StringConstraints(min_length=1, max_length=2000)]
+    amount: Money | None = None
+
+
+class OutcomeOut(BaseModel):
+    year: int
+    kind: str
+    title: str
+    amount: Decimal | None
+
+
+class MembershipCreate(Input):
+    network_id: Slug
+    status: Status
+    since: date | None = None
+    annual_fee: Money = Decimal("0")
+    staff_hours: Hours = 0
+    engagement: Engagement | None = None
+    roles: list[Annotated[str, StringConstraints(min_length=1, max_length=300)]] = []
+    renewal_date: date | None = None
+    notice_days: Annotated[StrictInt, Field(ge=0, le=1000)] | None = None
+    lock: Lock | None = None
+    notes: Text = ""
+    outcomes: list[OutcomeIn] = []
+
+
+class MembershipUpdate(Versioned):
+    status: Status | None = None
+    since: date | None = None
+    annual_fee: Money | None = None
+    staff_hours: Hours | None = None
+    engagement: Engagement | None = None
+    roles: list[Annotated[str, StringConstraints(min_length=1, max_length=300)]] | None = None
+    renewal_date: date | None = None
+    notice_days: Annotated[StrictInt, Field(ge=0, le=1000)] | None = None
+    lock: Lock | None = None
+    notes: Text | None = None
+    outcomes: list[OutcomeIn] | None = None
+
+
+class MembershipOut(BaseModel):
+    id: int
+    network_id: str
+    network_name: str
+    status: str
+    since: date | None
+    annual_fee: Decimal
+    currency: str
+    staff_hours: int
+    engagement: str | None
+    roles: list[str]
+    renewal_date: date | None
+    notice_days: int | None
+    lock: str | None
+    notes: str
+    outcomes: list[OutcomeOut]
+    version: int
+
+
+# --- assessments ----------------------------------------------------------------------------
+
+
+class AssessmentCreate(Input):
+    network_id: Slug
+    criterion: CriterionKey
+    assessor: Name
+    score: Score | None = Field(
+        default=None, description="1-5 on the anchored scale; null = missing"
+    )
+    evidence: Text = ""
+    source_url: Url | None = None
+    confidence: Confidence = "medium"
+
+
+class AssessmentUpdate(Versioned):
+    score: Score | None = None
+    evidence: Text | None = None
+    source_url: Url | None = None
+    confidence: Confidence | None = None
+
+
+class AssessmentOut(BaseModel):
+    id: int
+    network_id: str
+    criterion: str
+    assessor: str
+    score: int | None
+    evidence: str
+    source_url: str | None
+    confidence: str
+    created_at: datetime
+    updated_at: datetime
+    version: int
+
+
+# --- scenarios ------------------------------------------------------------------------------
+
+
+class ScenarioOptions(Input):
+    samples: Annotated[StrictInt, Field(ge=100, le=20_000)] = 2000
+    concentration: Annotated[float, Field(gt=0, le=10_000, allow_inf_nan=False)] = 50.0
+    seed: Annotated[StrictInt, Field(ge=0, le=2**31 - 1)] = 0
+    top_k: Annotated[StrictInt, Field(ge=1, le=50)] = 3
+    fee_budget_factor: Annotated[float, Field(gt=0, le=10, allow_inf_nan=False)] = 1.0
+
+
+class ScenarioCreate(Input):
+    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
+    description: Text = ""
+    method: MethodName = "weighted_sum"
+    weights: dict[CriterionKey, Points]
+    options: ScenarioOptions = ScenarioOptions()
+
+
+class ScenarioUpdate(Versioned):
+    name: (
+        Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
+        | None
+    ) = None
+    description: Text | None = None
+    method: MethodName | None = None
+    weights: dict[CriterionKey, Points] | None = None
+    options: ScenarioOptions | None = None
+
+
+class ScenarioOut(BaseModel):
+    id: int
+    name: str
+    description: str
+    method: str
+    weights: dict[str, float]
+    options: dict[str, Any]
+    created_at: datetime
+    updated_at: datetime
+    version: int

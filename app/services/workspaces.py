@@ -1,0 +1,629 @@
+"""Workspaces and what they hold: profile, memberships, assessments, scenarios.
+
+Every function takes the workspace it works in; nothing here reaches across workspaces.
+Each write records an audit entry in the same transaction.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from app.errors import Conflict, InvalidInput, NotFound
+from app.models import (
+    Assessment,
+    CityProfile,
+    CustomCriterion,
+    CustomGate,
+    Membership,
+    Network,
+    Outcome,
+    Scenario,
+    Workspace,
+    utcnow,
+)
+from app.services.common import audit, check_version, from_minor, jsonable, snapshot, to_minor
+from criteria import Framework, default_framework, extend_framework, parse_criterion, parse_gate
+
+# --- workspaces -----------------------------------------------------------------------------
+
+
+def list_workspaces(session: Session) -> list[Workspace]:
+    return list(session.exec(select(Workspace).order_by(col(Workspace.name))))
+
+
+def get_workspace(session: Session, workspace_id: int) -> Workspace:
+    workspace = session.get(Workspace, workspace_id)
+    if workspace is None:
+        raise NotFound("workspace", workspace_id)
+    return workspace
+
+
+def get_workspace_by_slug(session: Session, slug: str) -> Workspace | None:
+    return session.exec(select(Workspace).where(Workspace.slug == slug)).first()
+
+
+def get_profile(session: Session, workspace: Workspace) -> CityProfile:
+    profile = session.get(CityProfile, workspace.id)
+    if profile is None:  # every workspace is created with one; repair rather than fail
+        profile = CityProfile(workspace_id=workspace.id or 0)
+        session.add(profile)
+        session.flush()
+    return profile
+
+
+def profile_dict(profile: CityProfile) -> dict[str, Any]:
+    return {
+        "region": profile.region,
+        "country": profile.country,
+        "population_band": profile.population_band,
+        "currency": profile.currency,
+        "fee_budget": None
+        if profile.fee_budget_minor is None
+        else from_minor(profile.fee_budget_minor),
+        "staff_hours_budget": profile.staff_hours_budget,
+        "priority_themes": dict(profile.priority_themes),
+        "version": profile.version,
+    }
+
+
+def _apply_profile(profile: CityProfile, data: dict[str, Any]) -> None:
+    for key, value in data.items():
+        if key == "fee_budget":
+            profile.fee_budget_minor = None if value is None else to_minor(value)
+        elif key == "priority_themes":
+            profile.priority_themes = {str(k): float(v) for k, v in value.items()}
+        else:
+            setattr(profile, key, value)
+
+
+def create_workspace(session: Session, data: dict[str, Any], *, actor: str) -> Workspace:
+    if get_workspace_by_slug(session, data["slug"]) is not None:
+        raise Conflict(f"A workspace with the slug '{data['slug']}' already exists.")
+    profile_data = data.pop("profile", {})
+    workspace = Workspace(**data)
+    session.add(workspace)
+    session.flush()
+    profile = CityProfile(workspace_id=workspace.id or 0)
+    _apply_profile(profile, profile_data)
+    session.add(profile)
+    audit(
+        session,
+        workspace_id=workspace.id,
+        actor=actor,
+        action="create",
+        entity="workspace",
+        entity_key=workspace.slug,
+        after=snapshot(workspace) | {"profile": jsonable(profile_dict(profile))},
+    )
+    session.commit()
+    session.refresh(workspace)
+    return workspace
+
+
+def update_workspace(
+    session: Session, workspace: Workspace, changes: dict[str, Any], *, actor: str
+) -> Workspace:
+    check_version(workspace, changes.pop("version", None), "workspace")
+    before = snapshot(workspace)
+    for key, value in changes.items():
+        setattr(workspace, key, value)
+    workspace.version += 1
+    workspace.updated_at = utcnow()
+    audit(
+        session,
+        workspace_id=workspace.id,
+        actor=actor,
+        action="update",
+        entity="workspace",
+        entity_key=workspace.slug,
+        before=before,
+        after=snapshot(workspace),
+    )
+    session.commit()
+    session.refresh(workspace)
+    return workspace
+
+
+def delete_workspace(session: Session, workspace: Workspace, *, actor: str) -> None:
+    audit(
+        session,
+        workspace_id=workspace.id,
+        actor=actor,
+        action="delete",
+        entity="workspace",
+        entity_key=workspace.slug,
+        before=snapshot(workspace),
+    )
+    for model in (Assessment, Scenario, CustomCriterion, CustomGate):
+        for row in session.exec(select(model).where(model.workspace_id == workspace.id)):
+            session.delete(row)
+    for membership in session.exec(
+        select(Membership).where(Membership.workspace_id == workspace.id)
+    ):
+        _delete_membership_rows(session, membership)
+    profile = session.get(CityProfile, workspace.id)
+    if profile is not None:
+        session.delete(profile)
+    session.flush()
+    session.delete(workspace)
+    session.commit()
+
+
+def update_profile(
+    session: Session, workspace: Workspace, changes: dict[str, Any], *, actor: str
+) -> CityProfile:
+    profile = get_profile(session, workspace)
+    check_version(profile, changes.pop("version", None), "city profile")
+    before = jsonable(profile_dict(profile))
+    _apply_profile(profile, changes)
+    profile.version += 1
+    audit(
+        session,
+        workspace_id=workspace.id,
+        actor=actor,
+        action="update",
+        entity="profile",
+        entity_key=workspace.slug,
+        before=before,
+        after=jsonable(profile_dict(profile)),
+    )
+    session.commit()
+    session.refresh(profile)
+    return profile
+
+
+# --- framework ------------------------------------------------------------------------------
+
+
+def framework_of(session: Session, workspace: Workspace) -> Framework:
+    """The default framework extended by the workspace's own criteria and gates."""
+    customs = session.exec(
+        select(CustomCriterion)
+        .where(CustomCriterion.workspace_id == workspace.id)
+        .order_by(col(CustomCriterion.position), col(CustomCriterion.key))
+    ).all()
+    gates = session.exec(
+        select(CustomGate)
+        .where(CustomGate.workspace_id == workspace.id)
+        .order_by(col(CustomGate.key))
+    ).all()
+    base = default_framework()
+    if not customs and not gates:
+        return base
+    return extend_framework(
+        base,
+        [parse_criterion(c.definition) for c in customs],
+        [parse_gate(g.definition) for g in gates],
+    )
+
+
+# --- memberships ----------------------------------------------------------------------------
+
+
+def list_memberships(
+    session: Session, workspace: Workspace, *, status: str | None = None
+) -> list[tuple[Membership, Network]]:
+    stmt = (
+        select(Membership, Network)
+        .join(Network, col(Network.id) == col(Membership.network_id))
+        .where(Membership.workspace_id == workspace.id)
+    )
+    if status:
+        stmt = stmt.where(Membership.status == status)
+    rows = session.exec(stmt.order_by(col(Membership.status).desc(), col(Network.name))).all()
+    return [(m, n) for m, n in rows]
+
+
+def get_membership(session: Session, workspace: Workspace, membership_id: int) -> Membership:
+    membership = session.get(Membership, membership_id)
+    if membership is None or membership.workspace_id != workspace.id:
+        raise NotFound("membership", membership_id)
+    return membership
+
+
+def outcomes_of(session: Session, membership_ids: list[int]) -> dict[int, list[Outcome]]:
+    result: dict[int, list[Outcome]] = {m: [] for m in membership_ids}
+    if not membership_ids:
+        return result
+    rows = session.exec(
+        select(Outcome)
+        .where(col(Outcome.membership_id).in_(membership_ids))
+        .order_by(col(Outcome.membership_id), col(Outcome.year), col(Outcome.id))
+    )
+    for row in rows:
+        result[row.membership_id].append(row)
+    return result
+
+
+def outcome_dict(outcome: Outcome) -> dict[str, Any]:
+    return {
+        "year": outcome.year,
+        "kind": outcome.kind,
+        "title": outcome.title,
+        "amount": None if outcome.amount_minor is None else from_minor(outcome.amount_minor),
+    }
+
+
+def membership_dict(
+    membership: Membership, network: Network, outcomes: list[Outcome], currency: str
+) -> dict[str, Any]:
+    return {
+        "id": membership.id,
+        "network_id": membership.network_id,
+        "network_name": network.name,
+        "status": membership.status,
+        "since": membership.since,
+        "annual_fee": from_minor(membership.annual_fee_minor),
+        "currency": currency,
+        "staff_hours": membership.staff_hours,
+        "engagement": membership.engagement,
+        "roles": list(membership.roles),
+        "renewal_date": membership.renewal_date,
+        "notice_days": membership.notice_days,
+        "lock": membership.lock,
+        "notes": membership.notes,
+        "outcomes": [outcome_dict(o) for o in outcomes],
+        "version": membership.version,
+    }
+
+
+def _membership_rules(data: dict[str, Any]) -> None:
+    if data.get("status") == "candidate" and data.get("engagement") is not None:
+        raise InvalidInput(
+            "engagement", "A candidate has no engagement yet; leave engagement empty."
+        )
+
+
+def _set_outcomes(session: Session, membership: Membership, outcomes: list[dict[str, Any]]) -> None:
+    for old in session.exec(select(Outcome).where(Outcome.membership_id == membership.id)):
+        session.delete(old)
+    session.flush()
+    for item in outcomes:
+        amount = item.get("amount")
+        session.add(
+            Outcome(
+                membership_id=membership.id or 0,
+                year=item["year"],
+                kind=item["kind"],
+                title=item["title"],
+                amount_minor=None if amount is None else to_minor(Decimal(amount)),
+            )
+        )
+
+
+def _membership_snapshot(session: Session, membership: Membership) -> dict[str, Any]:
+    data = snapshot(membership)
+    outcomes = outcomes_of(session, [membership.id or 0])[membership.id or 0]
+    data["outcomes"] = jsonable([outcome_dict(o) for o in outcomes])
+    return data
+
+
+def create_membership(
+    session: Session, workspace: Workspace, data: dict[str, Any], *, actor: str
+) -> Membership:
+    if session.get(Network, data["network_id"]) is None:
+        raise InvalidInput(
+            "network_id", f"There is no network '{data['network_id']}' in the catalogue."
+        )
+    _membership_rules(data)
+    outcomes = data.pop("outcomes", [])
+    fee = data.pop("annual_fee", Decimal("0"))
+    membership = Membership(workspace_id=workspace.id or 0, annual_fee_minor=to_minor(fee), **data)
+    session.add(membership)
+    try:
+        session.flush()
+    except IntegrityError as exc:
+        session.rollback()
+        raise Conflict(
+            f"This workspace already has a record for network '{data['network_id']}'."
+        ) from exc
+    _set_outcomes(session, membership, outcomes)
+    session.flush()
+    audit(
+        session,
+        workspace_id=workspace.id,
+        actor=actor,
+        action="create",
+        entity="membership",
+        entity_key=membership.network_id,
+        after=_membership_snapshot(session, membership),
+    )
+    session.commit()
+    session.refresh(membership)
+    return membership
+
+
+def update_membership(
+    session: Session,
+    workspace: Workspace,
+    membership: Membership,
+    changes: dict[str, Any],
+    *,
+    actor: str,
+) -> Membership:
+    check_version(membership, changes.pop("version", None), "membership")
+    before = _membership_snapshot(session, membership)
+    merged = {"status": membership.status, "engagement": membership.engagement} | changes
+    if merged["status"] == "candidate" and "engagement" not in changes:
+        changes["engagement"] = None
+        merged["engagement"] = None
+    _membership_rules(merged)
+    outcomes = changes.pop("outcomes", None)
+    if "annual_fee" in changes:
+        membership.annual_fee_minor = to_minor(changes.pop("annual_fee"))
+    for key, value in changes.items():
+        setattr(membership, key, value)
+    if outcomes is not None:
+        _set_outcomes(session, membership, outcomes)
+    membership.version += 1
+    membership.updated_at = utcnow()
+    session.flush()
+    audit(
+        session,
+        workspace_id=workspace.id,
+        actor=actor,
+        action="update",
+        entity="membership",
+        entity_key=membership.network_id,
+        before=before,
+        after=_membership_snapshot(session, membership),
+    )
+    session.commit()
+    session.refresh(membership)
+    return membership
+
+
+def _delete_membership_rows(session: Session, membership: Membership) -> None:
+    for old in session.exec(select(Outcome).where(Outcome.membership_id == membership.id)):
+        session.delete(old)
+    session.flush()
+    session.delete(membership)
+
+
+def delete_membership(
+    session: Session, workspace: Workspace, membership: Membership, *, actor: str
+) -> None:
+    before = _membership_snapshot(session, membership)
+    _delete_membership_rows(session, membership)
+    audit(
+        session,
+        workspace_id=workspace.id,
+        actor=actor,
+        action="delete",
+        entity="membership",
+        entity_key=membership.network_id,
+        before=before,
+    )
+    session.commit()
+
+
+# --- assessments ----------------------------------------------------------------------------
+
+
+def list_assessments(
+    session: Session,
+    workspace: Workspace,
+    *,
+    network_id: str | None = None,
+    criterion: str | None = None,
+) -> list[Assessment]:
+    stmt = select(Assessment).where(Assessment.workspace_id == workspace.id)
+    if network_id:
+        stmt = stmt.where(Assessment.network_id == network_id)
+    if criterion:
+        stmt = stmt.where(Assessment.criterion == criterion)
+    stmt = stmt.order_by(
+        col(Assessment.network_id), col(Assessment.criterion), col(Assessment.assessor)
+    )
+    return list(session.exec(stmt))
+
+
+def get_assessment(session: Session, workspace: Workspace, assessment_id: int) -> Assessment:
+    assessment = session.get(Assessment, assessment_id)
+    if assessment is None or assessment.workspace_id != workspace.id:
+        raise NotFound("assessment", assessment_id)
+    return assessment
+
+
+def _check_criterion(session: Session, workspace: Workspace, key: str) -> None:
+    framework = framework_of(session, workspace)
+    if key not in framework.assessed_keys:
+        allowed = ", ".join(framework.assessed_keys)
+        raise InvalidInput(
+            "criterion",
+            f"'{key}' is not a criterion assessors score in this workspace; use one of: {allowed}.",
+        )
+
+
+def create_assessment(
+    session: Session, workspace: Workspace, data: dict[str, Any], *, actor: str
+) -> Assessment:
+    if session.get(Network, data["network_id"]) is None:
+        raise InvalidInput(
+            "network_id", f"There is no network '{data['network_id']}' in the catalogue."
+        )
+    _check_criterion(session, workspace, data["criterion"])
+    assessment = Assessment(workspace_id=workspace.id or 0, **data)
+    session.add(assessment)
+    try:
+        session.flush()
+    except IntegrityError as exc:
+        session.rollback()
+        raise Conflict(
+            f"{data['assessor']} has already scored {data['network_id']} on {data['criterion']}; "
+            "update that assessment instead."
+        ) from exc
+    audit(
+        session,
+        workspace_id=workspace.id,
+        actor=actor,
+        action="create",
+        entity="assessment",
+        entity_key=f"{assessment.network_id}/{assessment.criterion}/{assessment.assessor}",
+        after=snapshot(assessment),
+    )
+    session.commit()
+    session.refresh(assessment)
+    return assessment
+
+
+def update_assessment(
+    session: Session,
+    workspace: Workspace,
+    assessment: Assessment,
+    changes: dict[str, Any],
+    *,
+    actor: str,
+) -> Assessment:
+    check_version(assessment, changes.pop("version", None), "assessment")
+    before = snapshot(assessment)
+    for key, value in changes.items():
+        setattr(assessment, key, value)
+    assessment.version += 1
+    assessment.updated_at = utcnow()
+    audit(
+        session,
+        workspace_id=workspace.id,
+        actor=actor,
+        action="update",
+        entity="assessment",
+        entity_key=f"{assessment.network_id}/{assessment.criterion}/{assessment.assessor}",
+        before=before,
+        after=snapshot(assessment),
+    )
+    session.commit()
+    session.refresh(assessment)
+    return assessment
+
+
+def delete_assessment(
+    session: Session, workspace: Workspace, assessment: Assessment, *, actor: str
+) -> None:
+    audit(
+        session,
+        workspace_id=workspace.id,
+        actor=actor,
+        action="delete",
+        entity="assessment",
+        entity_key=f"{assessment.network_id}/{assessment.criterion}/{assessment.assessor}",
+        before=snapshot(assessment),
+    )
+    session.delete(assessment)
+    session.commit()
+
+
+# --- scenarios ------------------------------------------------------------------------------
+
+
+def list_scenarios(session: Session, workspace: Workspace) -> list[Scenario]:
+    return list(
+        session.exec(
+            select(Scenario)
+            .where(Scenario.workspace_id == workspace.id)
+            .order_by(col(Scenario.created_at), col(Scenario.id))
+        )
+    )
+
+
+def get_scenario(session: Session, workspace: Workspace, scenario_id: int) -> Scenario:
+    scenario = session.get(Scenario, scenario_id)
+    if scenario is None or scenario.workspace_id != workspace.id:
+        raise NotFound("scenario", scenario_id)
+    return scenario
+
+
+def _check_weights(
+    session: Session, workspace: Workspace, weights: dict[str, float]
+) -> dict[str, float]:
+    keys = framework_of(session, workspace).keys
+    unknown = sorted(set(weights) - set(keys))
+    if unknown:
+        raise InvalidInput(
+            ("weights", unknown[0]),
+            f"'{unknown[0]}' is not a criterion of this workspace's framework.",
+        )
+    complete = {k: float(weights.get(k, 0.0)) for k in keys}
+    if not any(v > 0 for v in complete.values()):
+        raise InvalidInput("weights", "At least one criterion needs a weight above zero.")
+    return complete
+
+
+def create_scenario(
+    session: Session, workspace: Workspace, data: dict[str, Any], *, actor: str
+) -> Scenario:
+    data["weights"] = _check_weights(session, workspace, data["weights"])
+    scenario = Scenario(workspace_id=workspace.id or 0, **data)
+    session.add(scenario)
+    try:
+        session.flush()
+    except IntegrityError as exc:
+        session.rollback()
+        raise Conflict(f"A scenario named '{data['name']}' already exists.") from exc
+    audit(
+        session,
+        workspace_id=workspace.id,
+        actor=actor,
+        action="create",
+        entity="scenario",
+        entity_key=scenario.name,
+        after=snapshot(scenario),
+    )
+    session.commit()
+    session.refresh(scenario)
+    return scenario
+
+
+def update_scenario(
+    session: Session,
+    workspace: Workspace,
+    scenario: Scenario,
+    changes: dict[str, Any],
+    *,
+    actor: str,
+) -> Scenario:
+    check_version(scenario, changes.pop("version", None), "scenario")
+    if "weights" in changes:
+        changes["weights"] = _check_weights(session, workspace, changes["weights"])
+    before = snapshot(scenario)
+    for key, value in changes.items():
+        setattr(scenario, key, value)
+    scenario.version += 1
+    scenario.updated_at = utcnow()
+    try:
+        session.flush()
+    except IntegrityError as exc:
+        session.rollback()
+        raise Conflict(f"A scenario named '{changes.get('name')}' already exists.") from exc
+    audit(
+        session,
+        workspace_id=workspace.id,
+        actor=actor,
+        action="update",
+        entity="scenario",
+        entity_key=scenario.name,
+        before=before,
+        after=snapshot(scenario),
+    )
+    session.commit()
+    session.refresh(scenario)
+    return scenario
+
+
+def delete_scenario(
+    session: Session, workspace: Workspace, scenario: Scenario, *, actor: str
+) -> None:
+    audit(
+        session,
+        workspace_id=workspace.id,
+        actor=actor,
+        action="delete",
+        entity="scenario",
+        entity_key=scenario.name,
+        before=snapshot(scenario),
+    )
+    session.delete(scenario)
+    session.commit()

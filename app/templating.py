@@ -1,0 +1,58 @@
+"""Jinja2 setup and the one `render` helper every page uses."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import Response
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2_fragments.fastapi import Jinja2Blocks
+
+from app import __version__
+
+
+def make_templates(directory: Path) -> Jinja2Blocks:
+    env = Environment(
+        loader=FileSystemLoader(str(directory)),
+        autoescape=select_autoescape(["html", "xml", "svg"]),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.globals["app_version"] = __version__
+    return Jinja2Blocks(env=env)
+
+
+def is_htmx(request: Request) -> bool:
+    """htmx wants a fragment; boosted links and history restores want the whole page."""
+    h = request.headers
+    return (
+        h.get("HX-Request") == "true"
+        and h.get("HX-Boosted") != "true"
+        and h.get("HX-History-Restore-Request") != "true"
+    )
+
+
+def render(
+    request: Request,
+    template: str,
+    context: dict[str, Any],
+    *,
+    block: str | None = None,
+    status_code: int = 200,
+) -> Response:
+    """Render a page, or one named block of it for htmx."""
+    templates: Jinja2Blocks = request.app.state.templates
+    base = {
+        "request": request,
+        "csrf_token": getattr(request.state, "csrf_token", ""),
+        "user": getattr(request.state, "user", None),
+    }
+    base.setdefault("workspace", None)
+    response: Response = templates.TemplateResponse(
+        request, template, base | context, status_code=status_code, block_name=block
+    )
+    response.headers["Vary"] = "HX-Request"
+    return response
