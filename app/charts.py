@@ -354,16 +354,16 @@ def radar_chart(
     for i, (name, score) in enumerate(zip(labels, scores, strict=True)):
         angle = -math.pi / 2 + 2 * math.pi * i / n
         cos, sin = math.cos(angle), math.sin(angle)
-        offset = radius + (20 if sin > 0.3 else 14)
+        offset = radius + (20 if sin > 0.8 else 14)
         lx, ly = cx + offset * cos, cy + offset * sin
         anchor = "middle" if abs(cos) < 0.1 else ("start" if cos > 0 else "end")
         lines = _wrap(str(name), 14)
         value_text = "missing" if score is None else f"{_fmt(score, 1)} of {_fmt(max_value, 1)}"
         block = len(lines) + 1
         step = 17.0
-        if sin < -0.3:
+        if sin < -0.8:
             top = ly - (block - 1) * step - 2
-        elif sin > 0.3:
+        elif sin > 0.8:
             top = ly + 13
         else:
             top = ly - (block - 1) * step / 2 + 5

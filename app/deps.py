@@ -1,4 +1,9 @@
-"""Request dependencies shared by every router: the workspace in scope and who is acting."""
+"""Request dependencies shared by every router: the workspace in scope and who is acting.
+
+Every route that touches a workspace takes one of `ReadWorkspace`, `EditWorkspace` or
+`OwnWorkspace`, so scoping and role checks live here, in one place, and a new route is born
+scoped.
+"""
 
 from __future__ import annotations
 
@@ -22,5 +27,11 @@ def current_actor(request: Request) -> str:
     return str(getattr(user, "email", None) or "anonymous")
 
 
-WorkspaceDep = Annotated[Workspace, Depends(current_workspace)]
+ReadWorkspace = Annotated[Workspace, Depends(current_workspace)]
+"""A workspace the caller may read (viewer, analyst or owner)."""
+EditWorkspace = Annotated[Workspace, Depends(current_workspace)]
+"""A workspace the caller may change (analyst or owner)."""
+OwnWorkspace = Annotated[Workspace, Depends(current_workspace)]
+"""A workspace the caller owns (manages members, deletes it)."""
+WorkspaceDep = ReadWorkspace
 ActorDep = Annotated[str, Depends(current_actor)]

@@ -324,3 +324,87 @@ class ScenarioOut(BaseModel):
     created_at: datetime
     updated_at: datetime
     version: int
+
+
+# --- analysis -------------------------------------------------------------------------------
+
+
+class AnalysisRequest(Input):
+    method: MethodName = "weighted_sum"
+    weights: dict[CriterionKey, Points]
+    options: ScenarioOptions = ScenarioOptions()
+
+
+class ReasonOut(BaseModel):
+    criterion: str
+    title: str
+    contribution: float
+    versus_average: float
+    sentence: str
+
+
+class FlagOut(BaseModel):
+    code: str
+    message: str
+
+
+class RecommendationOut(BaseModel):
+    network_id: str
+    network_name: str
+    status: str
+    action: str
+    rank: int
+    value: float
+    annual_fee: Decimal
+    staff_hours: int
+    engagement: str | None
+    cost_per_value_point: float | None
+    explanation: str
+    robustness: str
+    action_stability: float | None
+    top_k_probability: float | None
+    notice_by: date | None
+    strengths: list[ReasonOut]
+    weaknesses: list[ReasonOut]
+    flags: list[FlagOut]
+
+
+class WeightOut(BaseModel):
+    points: float
+    share: float
+    title: str
+
+
+class BudgetOut(BaseModel):
+    fee_current: Decimal
+    fee_selected: Decimal
+    fee_budget: Decimal | None
+    hours_current: float
+    hours_selected: float
+    hours_budget: float | None
+
+
+class RobustnessOut(BaseModel):
+    samples: int
+    seed: int
+    concentration: float
+    top_k: int
+
+
+class AgreementOut(BaseModel):
+    a: str
+    b: str
+    kendall_tau: float
+
+
+class AnalysisOut(BaseModel):
+    workspace_id: int
+    method: str
+    currency: str
+    weights: dict[str, WeightOut]
+    recommendations: list[RecommendationOut]
+    budget: BudgetOut
+    robustness: RobustnessOut | None
+    stability: list[str]
+    method_agreement: list[AgreementOut]
+    warnings: list[str]

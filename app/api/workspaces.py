@@ -6,9 +6,11 @@ from fastapi import APIRouter, Response
 from sqlmodel import Session
 
 from app.db import SessionDep
-from app.deps import ActorDep, WorkspaceDep
+from app.deps import ActorDep, EditWorkspace, OwnWorkspace, ReadWorkspace
 from app.models import Assessment, Scenario, Workspace
 from app.schemas import (
+    AnalysisOut,
+    AnalysisRequest,
     AssessmentCreate,
     AssessmentOut,
     AssessmentUpdate,
@@ -24,7 +26,7 @@ from app.schemas import (
     WorkspaceOut,
     WorkspaceUpdate,
 )
-from app.services import catalogue
+from app.services import analysis, catalogue
 from app.services import workspaces as ws
 
 router = APIRouter(prefix="/workspaces", tags=["workspaces"])
@@ -59,32 +61,32 @@ def create_workspace(body: WorkspaceCreate, session: SessionDep, actor: ActorDep
 
 
 @router.get("/{workspace_id}", response_model=WorkspaceOut)
-def get_workspace(workspace: WorkspaceDep, session: SessionDep) -> WorkspaceOut:
+def get_workspace(workspace: ReadWorkspace, session: SessionDep) -> WorkspaceOut:
     return _workspace_out(session, workspace)
 
 
 @router.patch("/{workspace_id}", response_model=WorkspaceOut)
 def update_workspace(
-    workspace: WorkspaceDep, body: WorkspaceUpdate, session: SessionDep, actor: ActorDep
+    workspace: OwnWorkspace, body: WorkspaceUpdate, session: SessionDep, actor: ActorDep
 ) -> WorkspaceOut:
     changes = body.model_dump(exclude_unset=True)
     return _workspace_out(session, ws.update_workspace(session, workspace, changes, actor=actor))
 
 
 @router.delete("/{workspace_id}", status_code=204)
-def delete_workspace(workspace: WorkspaceDep, session: SessionDep, actor: ActorDep) -> Response:
+def delete_workspace(workspace: OwnWorkspace, session: SessionDep, actor: ActorDep) -> Response:
     ws.delete_workspace(session, workspace, actor=actor)
     return Response(status_code=204)
 
 
 @router.get("/{workspace_id}/profile", response_model=ProfileOut)
-def get_profile(workspace: WorkspaceDep, session: SessionDep) -> ProfileOut:
+def get_profile(workspace: ReadWorkspace, session: SessionDep) -> ProfileOut:
     return ProfileOut.model_validate(ws.profile_dict(ws.get_profile(session, workspace)))
 
 
 @router.put("/{workspace_id}/profile", response_model=ProfileOut)
 def update_profile(
-    workspace: WorkspaceDep, body: ProfileUpdate, session: SessionDep, actor: ActorDep
+    workspace: EditWorkspace, body: ProfileUpdate, session: SessionDep, actor: ActorDep
 ) -> ProfileOut:
     profile = ws.update_profile(
         session, workspace, body.model_dump(exclude_unset=True), actor=actor
@@ -97,7 +99,7 @@ def update_profile(
 
 @router.get("/{workspace_id}/memberships", response_model=list[MembershipOut])
 def list_memberships(
-    workspace: WorkspaceDep, session: SessionDep, status: str | None = None
+    workspace: ReadWorkspace, session: SessionDep, status: str | None = None
 ) -> list[MembershipOut]:
     rows = ws.list_memberships(session, workspace, status=status)
     outcomes = ws.outcomes_of(session, [m.id or 0 for m, _ in rows])
@@ -110,7 +112,7 @@ def list_memberships(
 
 @router.post("/{workspace_id}/memberships", response_model=MembershipOut, status_code=201)
 def create_membership(
-    workspace: WorkspaceDep, body: MembershipCreate, session: SessionDep, actor: ActorDep
+    workspace: EditWorkspace, body: MembershipCreate, session: SessionDep, actor: ActorDep
 ) -> MembershipOut:
     data = body.model_dump()
     membership = ws.create_membership(session, workspace, data, actor=actor)
@@ -119,14 +121,14 @@ def create_membership(
 
 @router.get("/{workspace_id}/memberships/{membership_id}", response_model=MembershipOut)
 def get_membership(
-    workspace: WorkspaceDep, membership_id: int, session: SessionDep
+    workspace: ReadWorkspace, membership_id: int, session: SessionDep
 ) -> MembershipOut:
     return _membership_out(session, workspace, membership_id)
 
 
 @router.patch("/{workspace_id}/memberships/{membership_id}", response_model=MembershipOut)
 def update_membership(
-    workspace: WorkspaceDep,
+    workspace: EditWorkspace,
     membership_id: int,
     body: MembershipUpdate,
     session: SessionDep,
@@ -140,7 +142,7 @@ def update_membership(
 
 @router.delete("/{workspace_id}/memberships/{membership_id}", status_code=204)
 def delete_membership(
-    workspace: WorkspaceDep, membership_id: int, session: SessionDep, actor: ActorDep
+    workspace: EditWorkspace, membership_id: int, session: SessionDep, actor: ActorDep
 ) -> Response:
     membership = ws.get_membership(session, workspace, membership_id)
     ws.delete_membership(session, workspace, membership, actor=actor)
@@ -156,7 +158,7 @@ def _assessment_out(assessment: Assessment) -> AssessmentOut:
 
 @router.get("/{workspace_id}/assessments", response_model=list[AssessmentOut])
 def list_assessments(
-    workspace: WorkspaceDep,
+    workspace: ReadWorkspace,
     session: SessionDep,
     network_id: str | None = None,
     criterion: str | None = None,
@@ -167,21 +169,21 @@ def list_assessments(
 
 @router.post("/{workspace_id}/assessments", response_model=AssessmentOut, status_code=201)
 def create_assessment(
-    workspace: WorkspaceDep, body: AssessmentCreate, session: SessionDep, actor: ActorDep
+    workspace: EditWorkspace, body: AssessmentCreate, session: SessionDep, actor: ActorDep
 ) -> AssessmentOut:
     return _assessment_out(ws.create_assessment(session, workspace, body.model_dump(), actor=actor))
 
 
 @router.get("/{workspace_id}/assessments/{assessment_id}", response_model=AssessmentOut)
 def get_assessment(
-    workspace: WorkspaceDep, assessment_id: int, session: SessionDep
+    workspace: ReadWorkspace, assessment_id: int, session: SessionDep
 ) -> AssessmentOut:
     return _assessment_out(ws.get_assessment(session, workspace, assessment_id))
 
 
 @router.patch("/{workspace_id}/assessments/{assessment_id}", response_model=AssessmentOut)
 def update_assessment(
-    workspace: WorkspaceDep,
+    workspace: EditWorkspace,
     assessment_id: int,
     body: AssessmentUpdate,
     session: SessionDep,
@@ -196,7 +198,7 @@ def update_assessment(
 
 @router.delete("/{workspace_id}/assessments/{assessment_id}", status_code=204)
 def delete_assessment(
-    workspace: WorkspaceDep, assessment_id: int, session: SessionDep, actor: ActorDep
+    workspace: EditWorkspace, assessment_id: int, session: SessionDep, actor: ActorDep
 ) -> Response:
     assessment = ws.get_assessment(session, workspace, assessment_id)
     ws.delete_assessment(session, workspace, assessment, actor=actor)
@@ -211,26 +213,26 @@ def _scenario_out(scenario: Scenario) -> ScenarioOut:
 
 
 @router.get("/{workspace_id}/scenarios", response_model=list[ScenarioOut])
-def list_scenarios(workspace: WorkspaceDep, session: SessionDep) -> list[ScenarioOut]:
+def list_scenarios(workspace: ReadWorkspace, session: SessionDep) -> list[ScenarioOut]:
     return [_scenario_out(s) for s in ws.list_scenarios(session, workspace)]
 
 
 @router.post("/{workspace_id}/scenarios", response_model=ScenarioOut, status_code=201)
 def create_scenario(
-    workspace: WorkspaceDep, body: ScenarioCreate, session: SessionDep, actor: ActorDep
+    workspace: EditWorkspace, body: ScenarioCreate, session: SessionDep, actor: ActorDep
 ) -> ScenarioOut:
     data = body.model_dump()
     return _scenario_out(ws.create_scenario(session, workspace, data, actor=actor))
 
 
 @router.get("/{workspace_id}/scenarios/{scenario_id}", response_model=ScenarioOut)
-def get_scenario(workspace: WorkspaceDep, scenario_id: int, session: SessionDep) -> ScenarioOut:
+def get_scenario(workspace: ReadWorkspace, scenario_id: int, session: SessionDep) -> ScenarioOut:
     return _scenario_out(ws.get_scenario(session, workspace, scenario_id))
 
 
 @router.patch("/{workspace_id}/scenarios/{scenario_id}", response_model=ScenarioOut)
 def update_scenario(
-    workspace: WorkspaceDep,
+    workspace: EditWorkspace,
     scenario_id: int,
     body: ScenarioUpdate,
     session: SessionDep,
@@ -243,8 +245,43 @@ def update_scenario(
 
 @router.delete("/{workspace_id}/scenarios/{scenario_id}", status_code=204)
 def delete_scenario(
-    workspace: WorkspaceDep, scenario_id: int, session: SessionDep, actor: ActorDep
+    workspace: EditWorkspace, scenario_id: int, session: SessionDep, actor: ActorDep
 ) -> Response:
     scenario = ws.get_scenario(session, workspace, scenario_id)
     ws.delete_scenario(session, workspace, scenario, actor=actor)
     return Response(status_code=204)
+
+
+# --- analysis -------------------------------------------------------------------------------
+
+
+@router.get("/{workspace_id}/scenarios/{scenario_id}/analysis", response_model=AnalysisOut)
+def scenario_analysis(
+    workspace: ReadWorkspace, scenario_id: int, session: SessionDep
+) -> AnalysisOut:
+    """Ranked JOIN/STAY/LEAVE recommendations with reasons and robustness for a scenario."""
+    scenario = ws.get_scenario(session, workspace, scenario_id)
+    ctx = analysis.run_analysis(
+        session,
+        workspace,
+        weights=scenario.weights,
+        method=scenario.method,
+        options=scenario.options,
+    )
+    return AnalysisOut.model_validate(analysis.analysis_dict(ctx))
+
+
+@router.post("/{workspace_id}/analysis", response_model=AnalysisOut)
+def adhoc_analysis(
+    workspace: ReadWorkspace, body: AnalysisRequest, session: SessionDep
+) -> AnalysisOut:
+    """The same analysis for weights and a method you send (nothing is stored)."""
+    weights = ws.check_weights(session, workspace, body.weights)
+    ctx = analysis.run_analysis(
+        session,
+        workspace,
+        weights=weights,
+        method=body.method,
+        options=body.options.model_dump(),
+    )
+    return AnalysisOut.model_validate(analysis.analysis_dict(ctx))

@@ -536,7 +536,7 @@ def get_scenario(session: Session, workspace: Workspace, scenario_id: int) -> Sc
     return scenario
 
 
-def _check_weights(
+def check_weights(
     session: Session, workspace: Workspace, weights: dict[str, float]
 ) -> dict[str, float]:
     keys = framework_of(session, workspace).keys
@@ -555,7 +555,7 @@ def _check_weights(
 def create_scenario(
     session: Session, workspace: Workspace, data: dict[str, Any], *, actor: str
 ) -> Scenario:
-    data["weights"] = _check_weights(session, workspace, data["weights"])
+    data["weights"] = check_weights(session, workspace, data["weights"])
     scenario = Scenario(workspace_id=workspace.id or 0, **data)
     session.add(scenario)
     try:
@@ -587,7 +587,7 @@ def update_scenario(
 ) -> Scenario:
     check_version(scenario, changes.pop("version", None), "scenario")
     if "weights" in changes:
-        changes["weights"] = _check_weights(session, workspace, changes["weights"])
+        changes["weights"] = check_weights(session, workspace, changes["weights"])
     before = snapshot(scenario)
     for key, value in changes.items():
         setattr(scenario, key, value)

@@ -1,0 +1,537 @@
+"""Multi-criteria methods: one point evaluation through scikit-criteria, many in NumPy.
+
+This module owns the registry of named methods and the only import of scikit-criteria in the
+product (imported lazily and once: it takes 2-3 s).
+
+- `evaluate` runs one weight vector through a scikit-criteria pipeline and returns an
+  `Evaluation` with scores where *higher is better*, ranks computed by us, the utility matrix
+  and (weighted sum only) per-criterion contributions.
+- `batch_scores` computes the same scores for thousands of weight vectors at once in plain
+  NumPy; the robustness module uses it. It agrees with `evaluate` to 1e-12.
+- `rank_from_scores`, `kendall_tau` and `method_agreement` compare rankings.
+
+Methods and their inputs (``u`` is `scoring.matrix.utilities`, ``x`` the raw values with gaps
+imputed at the midpoint of their bounds):
+
+``weighted_sum`` (default)
+    ``score_i = sum_j w_j u_ij`` with weights summing to 1: a value in [0, 1] whose meaning
+    does not depend on which networks are in the set. ``WeightedSumModel`` on ``u``.
+``weighted_product``
+    ``score_i = prod_j u'_ij ** w_j`` with ``u' = (u + eps) / (1 + eps)``, ``eps`` =
+    `WP_EPSILON` = 0.01: a network at the very bottom of one criterion is heavily penalised
+    (``u' = 0.0099``) but not zeroed out, and ``u' = 1`` stays 1. ``WeightedProductModel``
+    (which works on log10) on ``u'``; we report ``10 ** log_score``, in (0, 1].
+``topsis``
+    Textbook TOPSIS (Hwang & Yoon 1981): ``VectorScaler(target="matrix")`` on ``x``, costs
+    left as ``min``; score = relative closeness to the ideal. A column of zeros (every network
+    free) cannot be vector-normalised; it is replaced by ones, which is exactly equivalent
+    because a constant column adds nothing to either distance. If every network sits at both
+    the ideal and the anti-ideal (all identical), the closeness is 0.5 for all.
+``vikor``
+    scikit-criteria's VIKOR with ``v = 0.5`` on ``x`` and ``use_compromise_set=False``; score
+    = ``1 - Q`` (``Q`` in [0, 1], lower is better in VIKOR). Columns that are constant are
+    ignored by VIKOR (scikit-criteria warns; we silence that one warning).
+``electre``
+    scikit-criteria's ELECTRE II (full ranking, Gomez 2004 variant, default thresholds) on
+    ``u`` with all criteria maximised, so that the discordance (which divides by the largest
+    range over *all* criteria) compares criteria on the same [0, 1] scale rather than letting
+    a fee in euros swamp 1-5 scores. ELECTRE II's position ``p`` (average of its descending
+    and ascending rankings, lower is better) becomes the score ``(n - p) / (n - 1)``, 1 for a
+    single network.
+
+Ranks are always ours: competition ranking ("1, 2, 2, 4") on scores rounded to 12 decimals,
+so genuine ties rank equal and float noise never splits them.
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+import math
+import warnings
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from types import SimpleNamespace
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+from scipy import stats
+
+from criteria.errors import CriteriaError
+from scoring.matrix import DecisionMatrix, imputed_values, utilities, values_to_utilities
+from scoring.weights import weight_vector
+
+__all__ = [
+    "VIKOR_V",
+    "WP_EPSILON",
+    "Evaluation",
+    "Method",
+    "batch_scores",
+    "evaluate",
+    "kendall_tau",
+    "method_agreement",
+    "rank_from_scores",
+]
+
+FloatArray = NDArray[np.float64]
+IntArray = NDArray[np.int64]
+Weights = Mapping[str, float] | NDArray[np.floating] | Sequence[float]
+
+#: Shift applied to utilities before the weighted product (see the module docstring).
+WP_EPSILON = 0.01
+#: VIKOR's strategy weight: 0.5 balances group utility and individual regret.
+VIKOR_V = 0.5
+#: Decimals kept before ranking, so that float noise does not split genuine ties.
+RANK_DECIMALS = 12
+
+
+class Method(StrEnum):
+    """The multi-criteria methods on offer; ``weighted_sum`` is the default."""
+
+    WEIGHTED_SUM = "weighted_sum"
+    WEIGHTED_PRODUCT = "weighted_product"
+    TOPSIS = "topsis"
+    VIKOR = "vikor"
+    ELECTRE = "electre"
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """The result of one method on one weight vector.
+
+    ``scores``: higher is better. ``ranks``: 1 is best, ties share the best rank
+    (competition ranking). ``utilities``: the benefit-oriented [0, 1] matrix from the bounds.
+    ``contributions``: for the weighted sum, ``w_j * u_ij`` (each row sums to the score);
+    None for other methods, whose scores do not decompose additively.
+    """
+
+    method: Method
+    alternatives: tuple[str, ...]
+    scores: FloatArray = field(repr=False)
+    ranks: IntArray = field(repr=False)
+    utilities: FloatArray = field(repr=False)
+    contributions: FloatArray | None = field(repr=False)
+
+    def ranking(self) -> list[tuple[int, str, float]]:
+        """``(rank, network, score)`` best first, ties by network order."""
+        order = sorted(range(len(self.alternatives)), key=lambda i: (int(self.ranks[i]), i))
+        return [(int(self.ranks[i]), self.alternatives[i], float(self.scores[i])) for i in order]
+
+
+@functools.cache
+def _skc() -> SimpleNamespace:
+    """Import scikit-criteria once (2-3 s) and keep the pieces we use."""
+    import skcriteria
+    from skcriteria.agg.electre import ELECTRE2, electre2_gomez2004tomada
+    from skcriteria.agg.simple import WeightedProductModel, WeightedSumModel
+    from skcriteria.agg.topsis import TOPSIS
+    from skcriteria.agg.vikor import VIKOR
+    from skcriteria.pipelines import mkpipe
+    from skcriteria.preprocessing.scalers import SumScaler, VectorScaler
+
+    return SimpleNamespace(
+        mkdm=skcriteria.mkdm,
+        mkpipe=mkpipe,
+        SumScaler=SumScaler,
+        VectorScaler=VectorScaler,
+        WeightedSumModel=WeightedSumModel,
+        WeightedProductModel=WeightedProductModel,
+        TOPSIS=TOPSIS,
+        VIKOR=VIKOR,
+        ELECTRE2=ELECTRE2,
+        electre2=electre2_gomez2004tomada,
+    )
+
+
+def _method(method: Method | str) -> Method:
+    try:
+        return Method(method)
+    except ValueError:
+        known = ", ".join(m.value for m in Method)
+        raise CriteriaError(f"Unknown method '{method}'; choose one of: {known}.") from None
+
+
+def rank_from_scores(scores: NDArray[np.floating]) -> IntArray:
+    """Competition ranks ("1, 2, 2, 4"), higher score first, scores rounded to 12 decimals.
+
+    >>> rank_from_scores(np.array([0.2, 0.9, 0.5, 0.9])).tolist()
+    [4, 1, 3, 1]
+    >>> rank_from_scores(np.array([0.3, 0.1 + 0.2])).tolist()  # float noise is not a tie-break
+    [1, 1]
+    """
+    array = np.asarray(scores, dtype=np.float64)
+    if array.ndim != 1:
+        raise ValueError("rank_from_scores expects one score per network (a 1-D array).")
+    if np.isnan(array).any():
+        raise ValueError("Cannot rank NaN scores.")
+    rounded = np.round(array, RANK_DECIMALS)
+    return np.asarray(stats.rankdata(-rounded, method="min"), dtype=np.int64)
+
+
+def _objectives_for_skc(matrix: DecisionMatrix) -> list[Any]:
+    return [max if benefit else min for benefit in matrix.is_benefit]
+
+
+def _topsis_input(values: FloatArray) -> FloatArray:
+    """Replace all-zero columns by ones (equivalent for TOPSIS, avoids 0/0)."""
+    zero_columns = ~np.any(values != 0, axis=-2, keepdims=True)
+    return np.where(zero_columns, 1.0, values)
+
+
+def _run_pipeline(
+    matrix: DecisionMatrix, method: Method, w: FloatArray, u: FloatArray
+) -> FloatArray:
+    """One scikit-criteria run; returns higher-is-better scores."""
+    skc = _skc()
+    n, m = matrix.shape
+    all_max = [max] * m
+    if method is Method.WEIGHTED_SUM:
+        data, objectives = u, all_max
+        steps = [skc.SumScaler(target="weights"), skc.WeightedSumModel()]
+    elif method is Method.WEIGHTED_PRODUCT:
+        data, objectives = (u + WP_EPSILON) / (1.0 + WP_EPSILON), all_max
+        steps = [skc.SumScaler(target="weights"), skc.WeightedProductModel()]
+    elif method is Method.TOPSIS:
+        data, objectives = _topsis_input(imputed_values(matrix)), _objectives_for_skc(matrix)
+        if np.all(np.ptp(data[:, w > 0], axis=0) == 0):
+            return np.full(n, 0.5)  # everybody is at the ideal and the anti-ideal at once
+        steps = [skc.VectorScaler(target="matrix"), skc.SumScaler(target="weights"), skc.TOPSIS()]
+    elif method is Method.VIKOR:
+        if n == 1:
+            return np.ones(1)
+        data, objectives = imputed_values(matrix), _objectives_for_skc(matrix)
+        steps = [skc.SumScaler(target="weights"), skc.VIKOR(v=VIKOR_V, use_compromise_set=False)]
+    else:
+        if n == 1:
+            return np.ones(1)
+        data, objectives = u, all_max
+        steps = [skc.SumScaler(target="weights"), skc.ELECTRE2()]
+    dm = skc.mkdm(
+        matrix=data,
+        objectives=objectives,
+        weights=w,
+        alternatives=list(matrix.alternatives),
+        criteria=list(matrix.criteria),
+    )
+    with warnings.catch_warnings(), np.errstate(divide="ignore", invalid="ignore"):
+        warnings.filterwarnings("ignore", message="Some criteria", category=UserWarning)
+        warnings.filterwarnings("ignore", message="Although TOPSIS", category=UserWarning)
+        result = skc.mkpipe(*steps).evaluate(dm)
+    if method is Method.WEIGHTED_SUM:
+        scores = np.atleast_1d(np.asarray(result.e_.score, dtype=np.float64))
+    elif method is Method.WEIGHTED_PRODUCT:
+        scores = 10.0 ** np.atleast_1d(np.asarray(result.e_.score, dtype=np.float64))
+    elif method is Method.TOPSIS:
+        scores = np.nan_to_num(
+            np.atleast_1d(np.asarray(result.e_.similarity, dtype=np.float64)), nan=0.5
+        )
+    elif method is Method.VIKOR:
+        scores = 1.0 - np.atleast_1d(np.asarray(result.e_.q_k, dtype=np.float64))
+    else:
+        position = np.atleast_1d(np.asarray(result.e_.score, dtype=np.float64))
+        scores = (n - position) / (n - 1)
+    return scores
+
+
+def evaluate(
+    matrix: DecisionMatrix, weights: Weights, method: Method | str = Method.WEIGHTED_SUM
+) -> Evaluation:
+    """Evaluate every network with one method and one weight vector.
+
+    ``weights`` is a mapping ``{criterion: weight}`` covering every criterion (0 allowed) or
+    an array in criterion order; it is normalised to sum to 1.
+
+    >>> from scoring.matrix import Objective
+    >>> m = DecisionMatrix(("A", "B"), ("agenda", "fee"), np.array([[5.0, 100.0], [3.0, 0.0]]),
+    ...                    (Objective.MAX, Objective.MIN), ((1.0, 5.0), (0.0, 100.0)))
+    >>> e = evaluate(m, {"agenda": 3, "fee": 1})
+    >>> e.scores.round(4).tolist(), e.ranks.tolist()
+    ([0.75, 0.625], [1, 2])
+    >>> e.contributions.round(4).tolist()
+    [[0.75, 0.0], [0.375, 0.25]]
+    """
+    method = _method(method)
+    w = weight_vector(matrix.criteria, weights)
+    u = utilities(matrix)
+    scores = _run_pipeline(matrix, method, w, u)
+    contributions = u * w if method is Method.WEIGHTED_SUM else None
+    return Evaluation(
+        method=method,
+        alternatives=matrix.alternatives,
+        scores=scores,
+        ranks=rank_from_scores(scores),
+        utilities=u,
+        contributions=contributions,
+    )
+
+
+def kendall_tau(ranks_a: NDArray[np.integer], ranks_b: NDArray[np.integer]) -> float:
+    """Kendall's tau-b between two rankings of the same networks.
+
+    Tau-b accounts for ties. When it is undefined: both rankings constant (all tied) or a
+    single network gives 1.0 (they say the same thing); exactly one constant ranking gives 0.0
+    (no association can be measured).
+
+    >>> kendall_tau(np.array([1, 2, 3]), np.array([1, 2, 3]))
+    1.0
+    >>> kendall_tau(np.array([1, 2, 3]), np.array([3, 2, 1]))
+    -1.0
+    >>> kendall_tau(np.array([1, 1, 1]), np.array([1, 2, 3]))
+    0.0
+    """
+    a = np.asarray(ranks_a, dtype=np.float64)
+    b = np.asarray(ranks_b, dtype=np.float64)
+    if a.shape != b.shape or a.ndim != 1:
+        raise ValueError("Both rankings must rank the same networks (same 1-D shape).")
+    constant_a = a.size < 2 or bool(np.all(a == a[0]))
+    constant_b = b.size < 2 or bool(np.all(b == b[0]))
+    if constant_a and constant_b:
+        return 1.0
+    if constant_a or constant_b:
+        return 0.0
+    tau = float(stats.kendalltau(a, b, variant="b").statistic)
+    return 0.0 if math.isnan(tau) else tau
+
+
+def method_agreement(
+    matrix: DecisionMatrix, weights: Weights, methods: Sequence[Method | str] = tuple(Method)
+) -> dict[tuple[Method, Method], float]:
+    """Kendall's tau-b between the rankings of every pair of methods, in the given order.
+
+    Keys are ``(a, b)`` with ``a`` listed before ``b`` in ``methods``.
+
+    >>> from scoring.matrix import Objective
+    >>> m = DecisionMatrix(("A", "B", "C"), ("x", "y"),
+    ...                    np.array([[5.0, 1.0], [3.0, 3.0], [1.0, 5.0]]),
+    ...                    (Objective.MAX, Objective.MAX), ((1.0, 5.0), (1.0, 5.0)))
+    >>> method_agreement(m, {"x": 3, "y": 1}, ["weighted_sum", "topsis"])
+    {(<Method.WEIGHTED_SUM: 'weighted_sum'>, <Method.TOPSIS: 'topsis'>): 1.0}
+    """
+    chosen = list(dict.fromkeys(_method(m) for m in methods))
+    ranks = {m: evaluate(matrix, weights, m).ranks for m in chosen}
+    return {(a, b): kendall_tau(ranks[a], ranks[b]) for a, b in itertools.combinations(chosen, 2)}
+
+
+# ---------------------------------------------------------------------------------------------
+# Vectorised scores for many weight vectors
+# ---------------------------------------------------------------------------------------------
+
+
+def normalise_weight_samples(
+    matrix: DecisionMatrix, weight_samples: NDArray[np.floating]
+) -> FloatArray:
+    """Check an ``(S, m)`` array of weight vectors and normalise each row to sum to 1."""
+    samples = np.asarray(weight_samples, dtype=np.float64)
+    m = len(matrix.criteria)
+    if samples.ndim != 2 or samples.shape[1] != m:
+        raise CriteriaError(
+            f"Weight samples must be an array of shape (samples, {m}), got {samples.shape}."
+        )
+    if not np.isfinite(samples).all():
+        raise CriteriaError("Weight samples contain NaN or infinite values.")
+    if (samples < 0).any():
+        raise CriteriaError("Weight samples contain negative weights.")
+    totals = samples.sum(axis=1, keepdims=True)
+    if (totals <= 0).any():
+        raise CriteriaError("A weight sample has all weights zero.")
+    return np.asarray(samples / totals, dtype=np.float64)
+
+
+def _vikor_from_distances(s: FloatArray, r: FloatArray) -> FloatArray:
+    """``1 - Q`` from group utility ``s`` and regret ``r`` (both ``(S, n)``)."""
+
+    def scale(d: FloatArray) -> FloatArray:
+        lo = d.min(axis=1, keepdims=True)
+        hi = d.max(axis=1, keepdims=True)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.asarray(np.nan_to_num((d - lo) / (hi - lo)), dtype=np.float64)
+
+    q = scale(s) * VIKOR_V + scale(r) * (1.0 - VIKOR_V)
+    return 1.0 - q
+
+
+def scores_from_values(
+    matrix: DecisionMatrix, w: FloatArray, values: FloatArray, method: Method
+) -> FloatArray:
+    """Scores of normalised weight rows ``w`` ``(S, m)`` on complete raw values.
+
+    ``values`` is ``(n, m)`` (the same matrix for every weight row) or ``(S, n, m)`` (one
+    complete matrix per weight row, e.g. with sampled missing scores). Returns ``(S, n)``.
+    """
+    lower, upper, benefit = matrix.lower, matrix.upper, matrix.is_benefit
+    per_sample = values.ndim == 3
+    if method in (Method.WEIGHTED_SUM, Method.WEIGHTED_PRODUCT, Method.ELECTRE):
+        u = values_to_utilities(values, lower, upper, benefit)
+        if method is Method.WEIGHTED_PRODUCT:
+            u = np.log((u + WP_EPSILON) / (1.0 + WP_EPSILON))
+        if method is Method.ELECTRE:
+            return _electre_loop(w, u)
+        out = np.einsum("snm,sm->sn", u, w) if per_sample else w @ u.T
+        return np.exp(out) if method is Method.WEIGHTED_PRODUCT else out
+    if method is Method.TOPSIS:
+        d_best, d_worst = _topsis_squared_distances(values, benefit, w * w)
+        return _closeness(d_best, d_worst)
+    x = values
+    # VIKOR: distance to the best value of each column, 0 (best) to 1 (worst).
+    n = values.shape[-2]
+    if n == 1:
+        return np.ones((w.shape[0], 1))
+    col_max, col_min = x.max(axis=-2), x.min(axis=-2)
+    best = np.where(benefit, col_max, col_min)
+    worst = np.where(benefit, col_min, col_max)
+    if per_sample:
+        best, worst = best[:, None, :], worst[:, None, :]
+    # As scikit-criteria (objectives inverted): (x - best) / (worst - best); constant -> 0.
+    with np.errstate(divide="ignore", invalid="ignore"):
+        d = np.nan_to_num((x - best) / (worst - best))
+    if per_sample:
+        s = np.einsum("snm,sm->sn", d, w)
+        r_max = (d * w[:, None, :]).max(axis=2)
+    else:
+        s = w @ d.T
+        r_max = (d[None, :, :] * w[:, None, :]).max(axis=2)
+    return _vikor_from_distances(s, r_max)
+
+
+def _topsis_squared_distances(
+    values: FloatArray, benefit: NDArray[np.bool_], w2: FloatArray
+) -> tuple[FloatArray, FloatArray]:
+    """Squared weighted distances to the ideal and anti-ideal, ``(S, n)`` each.
+
+    ``values`` is ``(n, m')`` or ``(S, n, m')`` raw values of some columns, ``w2`` the squared
+    weights ``(S, m')`` of those columns; squared distances of disjoint column sets add up.
+    """
+    x = _topsis_input(values)
+    r = x / np.sqrt(np.sum(x * x, axis=-2, keepdims=True))
+    best = np.where(benefit, r.max(axis=-2), r.min(axis=-2))
+    worst = np.where(benefit, r.min(axis=-2), r.max(axis=-2))
+    if values.ndim == 3:
+        d_best = np.einsum("snm,sm->sn", (r - best[:, None, :]) ** 2, w2)
+        d_worst = np.einsum("snm,sm->sn", (r - worst[:, None, :]) ** 2, w2)
+    else:
+        d_best = w2 @ ((r - best) ** 2).T
+        d_worst = w2 @ ((r - worst) ** 2).T
+    return d_best, d_worst
+
+
+def _closeness(d_best_sq: FloatArray, d_worst_sq: FloatArray) -> FloatArray:
+    d_best, d_worst = np.sqrt(d_best_sq), np.sqrt(d_worst_sq)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        closeness = d_worst / (d_best + d_worst)
+    return np.asarray(np.nan_to_num(closeness, nan=0.5), dtype=np.float64)
+
+
+def sampled_scores(
+    matrix: DecisionMatrix, w: FloatArray, method: Method, fills: FloatArray | None
+) -> FloatArray:
+    """Scores of normalised weight rows ``w`` ``(S, m)`` with sampled missing scores.
+
+    ``fills`` is ``(S, k)``: raw values for the ``k`` missing cells, in the order of
+    ``np.nonzero(matrix.mask)``, one row per weight row; None imputes midpoints. Only the
+    columns with missing cells are expanded per sample, so a few gaps cost little.
+    """
+    mi, mj = np.nonzero(matrix.mask)
+    if fills is None or mi.size == 0:
+        return scores_from_values(matrix, w, imputed_values(matrix), method)
+    lower, upper, benefit = matrix.lower, matrix.upper, matrix.is_benefit
+    n, m = matrix.shape
+    if method in (Method.WEIGHTED_SUM, Method.WEIGHTED_PRODUCT):
+        base = values_to_utilities(np.asarray(matrix.values), lower, upper, benefit)
+        filled = values_to_utilities(fills, lower[mj], upper[mj], benefit[mj])
+        if method is Method.WEIGHTED_PRODUCT:
+            base = np.log((base + WP_EPSILON) / (1.0 + WP_EPSILON))
+            filled = np.log((filled + WP_EPSILON) / (1.0 + WP_EPSILON))
+        out = w @ np.nan_to_num(base, nan=0.0).T
+        owner = np.zeros((mi.size, n))
+        owner[np.arange(mi.size), mi] = 1.0
+        out += (w[:, mj] * filled) @ owner
+        return np.exp(out) if method is Method.WEIGHTED_PRODUCT else out
+    if method is Method.TOPSIS:
+        varying = np.unique(mj)
+        fixed = np.setdiff1d(np.arange(m), varying)
+        x = imputed_values(matrix)
+        d_best = np.zeros((w.shape[0], n))
+        d_worst = np.zeros((w.shape[0], n))
+        if fixed.size:
+            fb, fw = _topsis_squared_distances(x[:, fixed], benefit[fixed], w[:, fixed] ** 2)
+            d_best += fb
+            d_worst += fw
+        scratch = np.empty((w.shape[0], n))
+        for j in varying:  # one (S, n) column at a time keeps the temporaries small
+            cells = np.flatnonzero(mj == j)
+            column = np.repeat(x[None, :, j], w.shape[0], axis=0)
+            column[:, mi[cells]] = fills[:, cells]
+            norm = np.sqrt(np.sum(column * column, axis=1, keepdims=True))
+            column /= np.where(norm > 0, norm, 1.0)  # an all-zero column adds nothing
+            top, bottom = column.max(axis=1, keepdims=True), column.min(axis=1, keepdims=True)
+            best, worst = (top, bottom) if benefit[j] else (bottom, top)
+            w2 = (w[:, j] ** 2)[:, None]
+            for ideal, total in ((best, d_best), (worst, d_worst)):
+                gap = np.subtract(column, ideal, out=scratch)
+                np.multiply(gap, gap, out=gap)
+                gap *= w2
+                total += gap
+        return _closeness(d_best, d_worst)
+    full = np.repeat(imputed_values(matrix)[None], w.shape[0], axis=0)
+    full[:, mi, mj] = fills
+    return scores_from_values(matrix, w, full, method)
+
+
+def _electre_loop(w: FloatArray, u: FloatArray) -> FloatArray:
+    """ELECTRE II per weight row (its outranking graphs do not vectorise)."""
+    electre2 = _skc().electre2
+    n = u.shape[-2]
+    out = np.ones((w.shape[0], n))
+    if n == 1:
+        return out
+    objectives = np.ones(u.shape[-1], dtype=int)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for k in range(w.shape[0]):
+            uk = u[k] if u.ndim == 3 else u
+            position = electre2(uk, objectives, w[k])[-1]
+            out[k] = (n - position) / (n - 1)
+    return out
+
+
+def batch_scores(
+    matrix: DecisionMatrix,
+    weight_samples: NDArray[np.floating],
+    method: Method | str = Method.WEIGHTED_SUM,
+    utilities: NDArray[np.floating] | None = None,
+) -> FloatArray:
+    """Scores for many weight vectors at once: ``(S, m)`` weights -> ``(S, n)`` scores.
+
+    Pure NumPy for weighted sum, weighted product, TOPSIS and VIKOR (all vectorised over the
+    samples); ELECTRE II loops over the samples calling scikit-criteria's ELECTRE II function
+    directly (no pipeline overhead), because its outranking graphs have no array form. Each
+    row is normalised to sum to 1, as `evaluate` does; row ``k`` equals
+    ``evaluate(matrix, weight_samples[k], method).scores`` to 1e-12.
+
+    ``utilities`` optionally replaces ``utilities(matrix)``: an ``(n, m)`` matrix, or
+    ``(S, n, m)`` with one matrix per sample. TOPSIS and VIKOR, which work on raw values,
+    get them back through the criteria's bounds.
+
+    >>> from scoring.matrix import Objective
+    >>> m = DecisionMatrix(("A", "B"), ("x", "y"), np.array([[5.0, 1.0], [1.0, 5.0]]),
+    ...                    (Objective.MAX, Objective.MAX), ((1.0, 5.0), (1.0, 5.0)))
+    >>> batch_scores(m, np.array([[1.0, 0.0], [1.0, 3.0]])).tolist()
+    [[1.0, 0.0], [0.25, 0.75]]
+    """
+    method = _method(method)
+    w = normalise_weight_samples(matrix, weight_samples)
+    if utilities is None:
+        values = imputed_values(matrix)
+    else:
+        u = np.asarray(utilities, dtype=np.float64)
+        n, m = matrix.shape
+        if u.shape not in ((n, m), (w.shape[0], n, m)) or np.isnan(u).any():
+            raise CriteriaError(
+                f"Utilities must be a complete ({n}, {m}) or ({w.shape[0]}, {n}, {m}) array."
+            )
+        lower, upper = matrix.lower, matrix.upper
+        values = np.where(
+            matrix.is_benefit, lower + u * (upper - lower), upper - u * (upper - lower)
+        )
+    return scores_from_values(matrix, w, values, method)
