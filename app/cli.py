@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import secrets
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -62,14 +64,158 @@ def cmd_seed(args: argparse.Namespace) -> int:
     return 0
 
 
+def _base_url(args: argparse.Namespace) -> str:
+    host = getattr(args, "host", "127.0.0.1")
+    host = "127.0.0.1" if host in {"0.0.0.0", "::", ""} else host
+    return f"http://{host}:{getattr(args, 'port', 8000)}"
+
+
+def _link(args: argparse.Namespace, token: str) -> str:
+    return f"{_base_url(args)}/reset/{token}"
+
+
+def bootstrap_first_user(session: Session, email: str) -> str | None:
+    """On an empty user table: create `email` as site administrator and owner of the demo
+    workspace (when loaded); returns a one-time sign-in token, or None when users exist."""
+    from app.services import accounts
+    from app.services.workspaces import get_workspace_by_slug
+
+    if accounts.user_count(session) > 0:
+        return None
+    user = accounts.create_user(session, email, admin=True)
+    demo = get_workspace_by_slug(session, "example-city")
+    if demo is not None:
+        accounts.make_owner(session, demo.id or 0, user.id or 0)
+    session.commit()
+    return accounts.create_reset(session, user)
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from app.main import create_app
 
-    settings = _settings(args).model_copy(update={"load_demo": args.demo})
-    print(f"Network Compass on http://{args.host}:{args.port}  (database: {settings.database_url})")
-    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="info")
+    settings = _settings(args)
+    demo = args.demo or settings.load_demo
+    with _engine(args) as engine, Session(engine) as session:
+        if demo:
+            from app.seed import seed
+
+            seed(session, settings.seed_dir, demo=True)
+        token = bootstrap_first_user(session, settings.first_user_email)
+    if token:
+        print(
+            f"First run: created {settings.first_user_email} (site administrator"
+            f"{', owner of the demo workspace' if demo else ''}).\n"
+            f"Sign in within 24 hours with this one-time link to set a password:\n"
+            f"    {_link(args, token)}"
+        )
+    settings = settings.model_copy(update={"load_demo": False, "migrate_on_start": False})
+    workers = max(1, int(getattr(args, "workers", 1) or 1))
+    print(
+        f"Network Compass on {_base_url(args)}  (database: {settings.database_url}, "
+        f"{workers} worker{'s' if workers > 1 else ''})"
+    )
+    if workers == 1:
+        uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="info")
+        return 0
+    # Worker processes build their own app from the environment: hand them this command's
+    # settings (seeding and migrations are done above, once), and one secret key for all of
+    # them, or a session cookie signed by one worker would not open on another.
+    os.environ.update(worker_environment(settings))
+    uvicorn.run(
+        "app.main:create_app",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=workers,
+        log_level="info",
+    )
+    return 0
+
+
+def worker_environment(settings: Settings) -> dict[str, str]:
+    """The `NC_` variables that make a worker's `create_app()` use ``settings``.
+
+    Migrations and demo loading are off (the parent did them); an empty secret key becomes
+    one random key shared by every worker.
+
+    >>> env = worker_environment(Settings(database_url="sqlite:///x.db", secret_key="k"))
+    >>> env["NC_DATABASE_URL"], env["NC_LOAD_DEMO"], env["NC_MIGRATE_ON_START"], env["NC_SECRET_KEY"]
+    ('sqlite:///x.db', 'false', 'false', 'k')
+    """
+    return {
+        "NC_DATABASE_URL": settings.database_url,
+        "NC_LOAD_DEMO": "false",
+        "NC_MIGRATE_ON_START": "false",
+        "NC_SECRET_KEY": settings.secret_key or secrets.token_urlsafe(32),
+    }
+
+
+def cmd_create_user(args: argparse.Namespace) -> int:
+    from app.services import accounts
+    from app.services.workspaces import get_workspace_by_slug
+
+    with _engine(args) as engine, Session(engine) as session:
+        workspace = None
+        if args.workspace:
+            workspace = get_workspace_by_slug(session, args.workspace)
+            if workspace is None:
+                print(f"error: no workspace with slug '{args.workspace}'", file=sys.stderr)
+                return 2
+        try:
+            user = accounts.create_user(
+                session, args.email, display_name=args.name or "", admin=args.admin
+            )
+        except InvalidInput as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+        if workspace is not None:
+            accounts.make_owner(session, workspace.id or 0, user.id or 0)
+            session.flush()
+            if args.role != "owner":
+                from app.models import WorkspaceMember
+
+                member = session.exec(
+                    select(WorkspaceMember).where(
+                        WorkspaceMember.workspace_id == workspace.id,
+                        WorkspaceMember.user_id == user.id,
+                    )
+                ).one()
+                member.role = args.role
+                session.add(member)
+        session.commit()
+        token = accounts.create_reset(session, user)
+        where = f", {args.role} of '{workspace.slug}'" if workspace is not None else ""
+        print(f"Created {user.email}{' (site administrator)' if user.is_admin else ''}{where}.")
+    print(f"One-time sign-in link (valid 24 hours): {_link(args, token)}")
+    return 0
+
+
+def cmd_reset_password(args: argparse.Namespace) -> int:
+    from app.services import accounts
+
+    with _engine(args) as engine, Session(engine) as session:
+        user = accounts.get_user_by_email(session, args.email)
+        if user is None or not user.is_active:
+            print(f"error: no active account for {args.email}", file=sys.stderr)
+            return 2
+        token = accounts.create_reset(session, user)
+    print(f"One-time link to set a new password (valid 24 hours): {_link(args, token)}")
+    return 0
+
+
+def cmd_disable_user(args: argparse.Namespace) -> int:
+    from app.services import accounts
+
+    with _engine(args) as engine, Session(engine) as session:
+        user = accounts.get_user_by_email(session, args.email)
+        if user is None:
+            print(f"error: no account for {args.email}", file=sys.stderr)
+            return 2
+        accounts.disable_user(session, user)
+        session.commit()
+    print(f"Disabled {accounts.normalise_email(args.email)}: sessions and API tokens revoked.")
     return 0
 
 
@@ -123,7 +269,26 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8000)
     p.add_argument("--demo", action="store_true", help="load the catalogue and demo first")
+    p.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="uvicorn worker processes (default 1; one per CPU core to serve more users)",
+    )
     p.set_defaults(func=cmd_serve)
+    p = sub.add_parser("create-user", help="create an account and print a one-time sign-in link")
+    p.add_argument("email")
+    p.add_argument("--name", help="display name")
+    p.add_argument("--admin", action="store_true", help="site administrator (edits catalogue)")
+    p.add_argument("--workspace", metavar="SLUG", help="give the user a role in this workspace")
+    p.add_argument("--role", choices=["owner", "analyst", "viewer"], default="owner")
+    p.set_defaults(func=cmd_create_user, host="127.0.0.1", port=8000)
+    p = sub.add_parser("reset-password", help="print a one-time link to set a new password")
+    p.add_argument("email")
+    p.set_defaults(func=cmd_reset_password, host="127.0.0.1", port=8000)
+    p = sub.add_parser("disable-user", help="disable an account; its sessions and tokens end")
+    p.add_argument("email")
+    p.set_defaults(func=cmd_disable_user)
     p = sub.add_parser("export-workspace", help="write a workspace as JSON")
     p.add_argument("slug")
     p.add_argument("-o", "--output", default="-", help="file to write (default: stdout)")

@@ -28,6 +28,10 @@ class Settings(BaseSettings):
         default=True, description="Run `alembic upgrade head` when the app starts."
     )
     load_demo: bool = Field(default=False, description="Load seed data and the demo on start.")
+    first_user_email: str = Field(
+        default="owner@example.org",
+        description="`serve` creates this site administrator when there is no user yet.",
+    )
     templates_dir: Path = PROJECT_ROOT / "templates"
     static_dir: Path = PROJECT_ROOT / "static"
     seed_dir: Path = PROJECT_ROOT / "seed_data"

@@ -50,7 +50,8 @@ def _detail(loc: tuple[str | int, ...], msg: str, kind: str) -> list[dict[str, A
     return [{"loc": ["body", *loc], "msg": msg, "type": kind}]
 
 
-def _page(request: Request, status: int, title: str, message: str) -> Response:
+def page(request: Request, status: int, title: str, message: str) -> Response:
+    """The error page (`error.html`) with a status, a title and a message."""
     from app.templating import render  # late: templating imports the app's Jinja setup
 
     context = {"status_code": status, "title": title, "message": message}
@@ -64,13 +65,13 @@ def install_handlers(app: FastAPI) -> None:
     async def not_found(request: Request, exc: NotFound) -> Response:
         if _wants_json(request):
             return JSONResponse({"detail": str(exc)}, status_code=404)
-        return _page(request, 404, "Not found", f"The {exc.what} you asked for does not exist.")
+        return page(request, 404, "Not found", f"The {exc.what} you asked for does not exist.")
 
     @app.exception_handler(Conflict)
     async def conflict(request: Request, exc: Conflict) -> Response:
         if _wants_json(request):
             return JSONResponse({"detail": str(exc)}, status_code=409)
-        return _page(request, 409, "Changed meanwhile", str(exc))
+        return page(request, 409, "Changed meanwhile", str(exc))
 
     @app.exception_handler(InvalidInput)
     async def invalid(request: Request, exc: InvalidInput) -> Response:
@@ -78,13 +79,17 @@ def install_handlers(app: FastAPI) -> None:
             return JSONResponse(
                 {"detail": _detail(exc.loc, exc.message, "value_error")}, status_code=422
             )
-        return _page(request, 422, "Please check your input", exc.message)
+        return page(request, 422, "Please check your input", exc.message)
 
     @app.exception_handler(CriteriaError)
     async def criteria_error(request: Request, exc: CriteriaError) -> Response:
         if _wants_json(request):
-            return JSONResponse({"detail": _detail((), str(exc), "rule")}, status_code=422)
-        return _page(request, 422, "Please check your input", str(exc))
+            detail = [
+                {"loc": ["body", field], "msg": problem, "type": "rule"}
+                for field, problem in exc.fields.items()
+            ] or _detail((), str(exc), "rule")
+            return JSONResponse({"detail": detail}, status_code=422)
+        return page(request, 422, "Please check your input", str(exc))
 
     @app.exception_handler(RequestValidationError)
     async def validation(request: Request, exc: RequestValidationError) -> Response:
@@ -95,7 +100,7 @@ def install_handlers(app: FastAPI) -> None:
         if _wants_json(request):
             return JSONResponse({"detail": errors}, status_code=422)
         message = "; ".join(f"{'.'.join(str(p) for p in e['loc'][1:])}: {e['msg']}" for e in errors)
-        return _page(request, 422, "Please check your input", message)
+        return page(request, 422, "Please check your input", message)
 
     @app.exception_handler(OperationalError)
     async def database_down(request: Request, exc: OperationalError) -> Response:
@@ -103,7 +108,7 @@ def install_handlers(app: FastAPI) -> None:
         message = "The database is not reachable right now. Please try again in a moment."
         if _wants_json(request):
             return JSONResponse({"detail": message}, status_code=503)
-        return _page(request, 503, "Service unavailable", message)
+        return page(request, 503, "Service unavailable", message)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
@@ -114,7 +119,7 @@ def install_handlers(app: FastAPI) -> None:
         title = {401: "Please sign in", 403: "Not allowed", 404: "Not found"}.get(
             exc.status_code, "Error"
         )
-        response = _page(request, exc.status_code, title, str(exc.detail))
+        response = page(request, exc.status_code, title, str(exc.detail))
         if exc.headers:
             response.headers.update(exc.headers)
         return response
@@ -125,4 +130,4 @@ def install_handlers(app: FastAPI) -> None:
         message = "Something went wrong on our side. The error has been logged."
         if _wants_json(request):
             return JSONResponse({"detail": message}, status_code=500)
-        return _page(request, 500, "Unexpected error", message)
+        return page(request, 500, "Unexpected error", message)

@@ -3,20 +3,22 @@
 from __future__ import annotations
 
 import logging
+import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 from sqlmodel import Session
 
-from app import __version__
+from app import __version__, security
+from app.api import members as api_members
 from app.api import networks as api_networks
 from app.api import workspaces as api_workspaces
 from app.config import Settings, get_settings
 from app.db import make_engine, migrate
 from app.errors import install_handlers
-from app.routes import pages
+from app.routes import ROUTERS, account, audit_log
 from app.templating import make_templates
 
 log = logging.getLogger(__name__)
@@ -53,12 +55,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version=__version__,
         description=DESCRIPTION,
         lifespan=lifespan,
+        dependencies=[Depends(security.guard)],
     )
     app.state.settings = settings
+    app.state.secret_key = settings.secret_key or secrets.token_urlsafe(32)
     app.state.templates = make_templates(settings.templates_dir)
     app.mount("/static", StaticFiles(directory=settings.static_dir), name="static")
     app.include_router(api_networks.router, prefix="/api/v1")
     app.include_router(api_workspaces.router, prefix="/api/v1")
-    app.include_router(pages.router)
+    app.include_router(api_members.router, prefix="/api/v1")
+    for router in ROUTERS:
+        app.include_router(router)
+    app.include_router(account.router)
+    app.include_router(audit_log.router)
     install_handlers(app)
+    security.install(app)
     return app

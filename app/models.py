@@ -201,3 +201,75 @@ class AuditEntry(SQLModel, table=True):
     entity_key: str = Field(max_length=200)
     before: dict[str, Any] | None = Field(default=None, sa_type=JSON)
     after: dict[str, Any] | None = Field(default=None, sa_type=JSON)
+
+
+# --- accounts -------------------------------------------------------------------------------
+
+
+class User(SQLModel, table=True):
+    """A person who signs in. `is_admin` (site admin) may edit the shared network catalogue."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(unique=True, max_length=254)  # stored lowercased
+    password_hash: str = Field(default="", sa_type=Text)  # empty: no password set yet
+    display_name: str = Field(default="", max_length=200)
+    is_active: bool = True
+    is_admin: bool = False
+    created_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))
+
+
+class WorkspaceMember(SQLModel, table=True):
+    """A user's role in one workspace: owner (manages members), analyst (edits), viewer."""
+
+    __table_args__ = (UniqueConstraint("workspace_id", "user_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: int = Field(foreign_key="workspace.id", index=True, ondelete="CASCADE")
+    user_id: int = Field(foreign_key="user.id", index=True, ondelete="CASCADE")
+    role: str = Field(max_length=10)  # owner | analyst | viewer
+    created_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))
+
+
+class UserSession(SQLModel, table=True):
+    """A signed-in browser. `id` is the SHA-256 of the random token kept in the cookie."""
+
+    id: str = Field(primary_key=True, max_length=64)
+    user_id: int = Field(foreign_key="user.id", index=True, ondelete="CASCADE")
+    created_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))
+    last_seen_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))
+    expires_at: datetime = Field(sa_type=DateTime(timezone=True))
+    revoked_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+    csrf_secret: str = Field(max_length=64)
+
+
+class ApiToken(SQLModel, table=True):
+    """A personal API token for integrations; only its SHA-256 is stored."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id", index=True, ondelete="CASCADE")
+    name: str = Field(max_length=100)
+    token_hash: str = Field(unique=True, max_length=64)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))
+    last_used_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+    revoked_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+
+
+class LoginAttempt(SQLModel, table=True):
+    """One sign-in attempt, for rate limiting that holds across processes."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=254, index=True)
+    ip: str = Field(max_length=64, index=True)
+    at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True), index=True)
+    succeeded: bool = False
+
+
+class PasswordReset(SQLModel, table=True):
+    """A one-time link to set a password (first sign-in or reset); only its SHA-256 is stored."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(unique=True, max_length=64)
+    user_id: int = Field(foreign_key="user.id", index=True, ondelete="CASCADE")
+    created_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))
+    expires_at: datetime = Field(sa_type=DateTime(timezone=True))
+    used_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))

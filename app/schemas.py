@@ -408,3 +408,63 @@ class AnalysisOut(BaseModel):
     stability: list[str]
     method_agreement: list[AgreementOut]
     warnings: list[str]
+
+
+# --- workspace criteria and eligibility gates ------------------------------------------------
+
+
+class CustomCriterionIn(Input):
+    """A criterion the workspace adds to the default framework, scored 1-5 by assessors."""
+
+    key: CriterionKey
+    title: Annotated[str, StringConstraints(min_length=1, max_length=120)]
+    description: Annotated[str, StringConstraints(min_length=1, max_length=2000)]
+    direction: Literal["benefit", "cost"] = "benefit"
+    questions: list[Annotated[str, StringConstraints(min_length=1, max_length=500)]] = Field(
+        min_length=2, max_length=4
+    )
+    anchors: dict[
+        Annotated[int, Field(ge=1, le=5)],
+        Annotated[str, StringConstraints(min_length=1, max_length=500)],
+    ] = Field(description="One line per scale point 1-5.")
+    evidence_examples: list[Annotated[str, StringConstraints(min_length=1, max_length=500)]] = []
+
+
+class CustomCriterionOut(BaseModel):
+    key: str
+    title: str
+    description: str
+    direction: str
+    questions: list[str]
+    anchors: dict[int, str]
+    evidence_examples: list[str]
+
+
+class GateIn(Input):
+    """An eligibility condition the city answers yes or no per network."""
+
+    key: CriterionKey
+    title: Annotated[str, StringConstraints(min_length=1, max_length=120)]
+    description: Annotated[str, StringConstraints(min_length=1, max_length=2000)]
+    applies_to: list[Slug] = Field(default=[], description="Network ids; empty = every network.")
+
+
+class GateOut(BaseModel):
+    key: str
+    title: str
+    description: str
+    rule: str
+    applies_to: list[str]
+    custom: bool
+
+
+class GateAnswerIn(Input):
+    answer: StrictBool | None = Field(description="true = eligible, false = not, null = unknown")
+    note: Text = ""
+
+
+class GateAnswerOut(BaseModel):
+    network_id: str
+    gate: str
+    answer: bool | None
+    note: str

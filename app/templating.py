@@ -9,6 +9,7 @@ from fastapi import Request
 from fastapi.responses import Response
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from jinja2_fragments.fastapi import Jinja2Blocks
+from markupsafe import Markup
 
 from app import __version__
 
@@ -45,10 +46,14 @@ def render(
 ) -> Response:
     """Render a page, or one named block of it for htmx."""
     templates: Jinja2Blocks = request.app.state.templates
+    role = getattr(request.state, "workspace_role", None)
     base = {
         "request": request,
         "csrf_token": getattr(request.state, "csrf_token", ""),
         "user": getattr(request.state, "user", None),
+        "workspace_role": role,
+        # Saving needs analyst or owner; viewers see the controls disabled with a note.
+        "readonly_attr": Markup("") if role in (None, "analyst", "owner") else Markup(" disabled"),
     }
     base.setdefault("workspace", None)
     response: Response = templates.TemplateResponse(

@@ -8,6 +8,8 @@ product (imported lazily and once: it takes 2-3 s).
   and (weighted sum only) per-criterion contributions.
 - `batch_scores` computes the same scores for thousands of weight vectors at once in plain
   NumPy; the robustness module uses it. It agrees with `evaluate` to 1e-12.
+- `sampled_scores` does the same with sampled missing scores (for `scoring.robustness.smaa`),
+  optionally into the reusable buffers of a `Scratch`.
 - `rank_from_scores`, `kendall_tau` and `method_agreement` compare rankings.
 
 Methods and their inputs (``u`` is `scoring.matrix.utilities`, ``x`` the raw values with gaps
@@ -395,6 +397,20 @@ def scores_from_values(
     return _vikor_from_distances(s, r_max)
 
 
+def _topsis_gaps(values: FloatArray, benefit: NDArray[np.bool_]) -> tuple[FloatArray, FloatArray]:
+    """Squared gaps of the vector-normalised ``values`` to the ideal and the anti-ideal.
+
+    ``values`` is ``(n, m')`` or ``(S, n, m')``; so are both results.
+    """
+    x = _topsis_input(values)
+    r = x / np.sqrt(np.sum(x * x, axis=-2, keepdims=True))
+    best = np.where(benefit, r.max(axis=-2), r.min(axis=-2))
+    worst = np.where(benefit, r.min(axis=-2), r.max(axis=-2))
+    if values.ndim == 3:
+        best, worst = best[:, None, :], worst[:, None, :]
+    return (r - best) ** 2, (r - worst) ** 2
+
+
 def _topsis_squared_distances(
     values: FloatArray, benefit: NDArray[np.bool_], w2: FloatArray
 ) -> tuple[FloatArray, FloatArray]:
@@ -403,80 +419,203 @@ def _topsis_squared_distances(
     ``values`` is ``(n, m')`` or ``(S, n, m')`` raw values of some columns, ``w2`` the squared
     weights ``(S, m')`` of those columns; squared distances of disjoint column sets add up.
     """
-    x = _topsis_input(values)
-    r = x / np.sqrt(np.sum(x * x, axis=-2, keepdims=True))
-    best = np.where(benefit, r.max(axis=-2), r.min(axis=-2))
-    worst = np.where(benefit, r.min(axis=-2), r.max(axis=-2))
+    gap_best, gap_worst = _topsis_gaps(values, benefit)
     if values.ndim == 3:
-        d_best = np.einsum("snm,sm->sn", (r - best[:, None, :]) ** 2, w2)
-        d_worst = np.einsum("snm,sm->sn", (r - worst[:, None, :]) ** 2, w2)
-    else:
-        d_best = w2 @ ((r - best) ** 2).T
-        d_worst = w2 @ ((r - worst) ** 2).T
-    return d_best, d_worst
+        return (
+            np.einsum("snm,sm->sn", gap_best, w2),
+            np.einsum("snm,sm->sn", gap_worst, w2),
+        )
+    return w2 @ gap_best.T, w2 @ gap_worst.T
 
 
 def _closeness(d_best_sq: FloatArray, d_worst_sq: FloatArray) -> FloatArray:
-    d_best, d_worst = np.sqrt(d_best_sq), np.sqrt(d_worst_sq)
+    """Relative closeness from squared distances; overwrites both (fresh) arrays.
+
+    The distances are finite and non-negative, so the closeness is in [0, 1] or NaN (both
+    distances 0: the network is at the ideal and the anti-ideal at once), which gives 0.5.
+    """
+    d_best, d_worst = np.sqrt(d_best_sq, out=d_best_sq), np.sqrt(d_worst_sq, out=d_worst_sq)
     with np.errstate(divide="ignore", invalid="ignore"):
-        closeness = d_worst / (d_best + d_worst)
-    return np.asarray(np.nan_to_num(closeness, nan=0.5), dtype=np.float64)
+        d_best += d_worst
+        closeness = np.divide(d_worst, d_best, out=d_best)
+    undefined = np.isnan(closeness)
+    if undefined.any():
+        closeness[undefined] = 0.5
+    return closeness
+
+
+class Scratch:
+    """Arrays reused from one call to the next, by name (one per thread: not thread-safe).
+
+    A fresh array of a few MB costs a page fault per 4 KiB when first written, which on a
+    busy machine is several times the cost of the arithmetic; `smaa` scores chunk after
+    chunk into the same buffers instead. ``get`` returns the first ``rows`` rows of a buffer
+    (C-contiguous), growing it when needed; its content is undefined.
+    """
+
+    def __init__(self) -> None:
+        self._arrays: dict[tuple[str, int, str], NDArray[Any]] = {}
+
+    def get(self, name: str, rows: int, cols: int, dtype: type[Any] = np.float64) -> NDArray[Any]:
+        key = (name, cols, np.dtype(dtype).str)
+        array = self._arrays.get(key)
+        if array is None or array.shape[0] < rows:
+            array = np.empty((rows, cols), dtype=dtype)
+            self._arrays[key] = array
+        return array[:rows]
 
 
 def sampled_scores(
-    matrix: DecisionMatrix, w: FloatArray, method: Method, fills: FloatArray | None
+    matrix: DecisionMatrix,
+    w: FloatArray,
+    method: Method,
+    fills: FloatArray | None,
+    *,
+    scratch: Scratch | None = None,
 ) -> FloatArray:
     """Scores of normalised weight rows ``w`` ``(S, m)`` with sampled missing scores.
 
     ``fills`` is ``(S, k)``: raw values for the ``k`` missing cells, in the order of
     ``np.nonzero(matrix.mask)``, one row per weight row; None imputes midpoints. Only the
     columns with missing cells are expanded per sample, so a few gaps cost little.
+
+    With ``scratch`` (weighted sum, weighted product and TOPSIS with gaps) the result and the
+    ``(S, n)`` temporaries live in its buffers: the result is overwritten by the next call
+    with the same scratch.
     """
     mi, mj = np.nonzero(matrix.mask)
     if fills is None or mi.size == 0:
         return scores_from_values(matrix, w, imputed_values(matrix), method)
     lower, upper, benefit = matrix.lower, matrix.upper, matrix.is_benefit
-    n, m = matrix.shape
+    n = matrix.shape[0]
     if method in (Method.WEIGHTED_SUM, Method.WEIGHTED_PRODUCT):
+        # Linear in the cells: the known cells in one product, then each missing cell's
+        # term added to its own network (a correction of rank one per missing cell).
         base = values_to_utilities(np.asarray(matrix.values), lower, upper, benefit)
         filled = values_to_utilities(fills, lower[mj], upper[mj], benefit[mj])
         if method is Method.WEIGHTED_PRODUCT:
             base = np.log((base + WP_EPSILON) / (1.0 + WP_EPSILON))
             filled = np.log((filled + WP_EPSILON) / (1.0 + WP_EPSILON))
-        out = w @ np.nan_to_num(base, nan=0.0).T
-        owner = np.zeros((mi.size, n))
-        owner[np.arange(mi.size), mi] = 1.0
-        out += (w[:, mj] * filled) @ owner
-        return np.exp(out) if method is Method.WEIGHTED_PRODUCT else out
+        known = np.ascontiguousarray(np.nan_to_num(base, nan=0.0).T)
+        out = w @ known if scratch is None else np.matmul(w, known, out=_rows(scratch, w, n))
+        terms = w[:, mj] * filled
+        if mi.size <= _CELL_LOOP_MAX:
+            for cell, network in enumerate(mi):
+                out[:, network] += terms[:, cell]
+        else:
+            owner = np.zeros((mi.size, n))
+            owner[np.arange(mi.size), mi] = 1.0
+            out += terms @ owner
+        return np.exp(out, out=out) if method is Method.WEIGHTED_PRODUCT else out
     if method is Method.TOPSIS:
-        varying = np.unique(mj)
-        fixed = np.setdiff1d(np.arange(m), varying)
-        x = imputed_values(matrix)
-        d_best = np.zeros((w.shape[0], n))
-        d_worst = np.zeros((w.shape[0], n))
-        if fixed.size:
-            fb, fw = _topsis_squared_distances(x[:, fixed], benefit[fixed], w[:, fixed] ** 2)
-            d_best += fb
-            d_worst += fw
-        scratch = np.empty((w.shape[0], n))
-        for j in varying:  # one (S, n) column at a time keeps the temporaries small
-            cells = np.flatnonzero(mj == j)
-            column = np.repeat(x[None, :, j], w.shape[0], axis=0)
-            column[:, mi[cells]] = fills[:, cells]
-            norm = np.sqrt(np.sum(column * column, axis=1, keepdims=True))
-            column /= np.where(norm > 0, norm, 1.0)  # an all-zero column adds nothing
-            top, bottom = column.max(axis=1, keepdims=True), column.min(axis=1, keepdims=True)
-            best, worst = (top, bottom) if benefit[j] else (bottom, top)
-            w2 = (w[:, j] ** 2)[:, None]
-            for ideal, total in ((best, d_best), (worst, d_worst)):
-                gap = np.subtract(column, ideal, out=scratch)
-                np.multiply(gap, gap, out=gap)
-                gap *= w2
-                total += gap
-        return _closeness(d_best, d_worst)
+        return _sampled_topsis(matrix, w, fills, mi, mj, scratch or Scratch())
     full = np.repeat(imputed_values(matrix)[None], w.shape[0], axis=0)
     full[:, mi, mj] = fills
     return scores_from_values(matrix, w, full, method)
+
+
+_CELL_LOOP_MAX = 64  # up to this many missing cells, add their terms one column at a time
+
+
+def _rows(scratch: Scratch, w: FloatArray, n: int, name: str = "scores") -> FloatArray:
+    """An ``(S, n)`` float buffer of ``scratch``, one row per weight row."""
+    return np.asarray(scratch.get(name, w.shape[0], n), dtype=np.float64)
+
+
+@dataclass(frozen=True)
+class _TopsisCorrection:
+    """What the product misses for one column with gaps and one ideal (see `_sampled_topsis`)."""
+
+    best: bool
+    column: FloatArray  # the known values, 0 at the missing cells
+    known: NDArray[np.bool_]
+    rows: IntArray  # networks with a missing cell in this column
+    cell_terms: FloatArray  # (S, k): their terms
+    scale: FloatArray  # (S,): (w / N) ** 2
+    ideal: FloatArray  # (S,): this ideal of the filled column
+    beyond: IntArray  # samples whose ideal is a fill beyond the known cells' extreme
+
+
+def _sampled_topsis(
+    matrix: DecisionMatrix,
+    w: FloatArray,
+    fills: FloatArray,
+    mi: IntArray,
+    mj: IntArray,
+    scratch: Scratch,
+) -> FloatArray:
+    """TOPSIS scores with sampled missing cells (see `sampled_scores`).
+
+    Every squared distance is a sum over criteria of ``coef[s, j] * gap[j, i]``, so each
+    distance is one ``(S, m) @ (m, n)`` product:
+
+    - a complete column: ``w_sj ** 2`` times the squared gap of its normalised values, as in
+      `_topsis_squared_distances`;
+    - a column with missing cells, normalised by each sample's norm ``N_sj`` and measured
+      from that sample's ideal ``e_sj``: ``(w_sj / N_sj) ** 2 * (x_ij - e_sj) ** 2`` for a
+      known cell. The ideal of the filled column is the known cells' extreme ``E_j`` unless
+      a fill goes beyond it, so ``gap[j, i] = (x_ij - E_j) ** 2``; the missing cells, and
+      the (few) samples whose ideal is a fill, are added to the product afterwards.
+
+    Nothing is subtracted, so a network at the ideal keeps a distance of exactly 0.
+    """
+    benefit = matrix.is_benefit
+    c = w.shape[0]
+    n, m = matrix.shape
+    varying = np.unique(mj)
+    fixed = np.setdiff1d(np.arange(m), varying)
+    x = imputed_values(matrix)
+    coef_best = np.empty((c, m))
+    coef_best[:, fixed] = w[:, fixed] ** 2
+    coef_worst = coef_best.copy()
+    gap_best, gap_worst = np.zeros((m, n)), np.zeros((m, n))
+    if fixed.size:
+        fixed_best, fixed_worst = _topsis_gaps(x[:, fixed], benefit[fixed])
+        gap_best[fixed], gap_worst[fixed] = fixed_best.T, fixed_worst.T
+    corrections: list[_TopsisCorrection] = []
+    for j in varying:
+        cells = np.flatnonzero(mj == j)
+        rows, values = mi[cells], fills[:, cells]
+        known = np.ones(n, dtype=bool)
+        known[rows] = False
+        column = np.where(known, x[:, j], 0.0)
+        norm = np.sqrt(np.sum(column * column) + np.sum(values * values, axis=1))
+        scale = (w[:, j] / np.where(norm > 0, norm, 1.0)) ** 2  # an all-zero column adds 0
+        high = x[known, j].max(initial=-np.inf)
+        low = x[known, j].min(initial=np.inf)
+        top = np.maximum(high, values.max(axis=1))
+        bottom = np.minimum(low, values.min(axis=1))
+        ideals = [(True, top, high), (False, bottom, low)]
+        if not benefit[j]:
+            ideals = [(True, bottom, low), (False, top, high)]
+        for best, ideal, extreme in ideals:
+            coef, gap = (coef_best, gap_best) if best else (coef_worst, gap_worst)
+            if math.isfinite(extreme):
+                gap[j] = np.where(known, (column - extreme) ** 2, 0.0)
+            coef[:, j] = np.where(ideal == extreme, scale, 0.0)
+            corrections.append(
+                _TopsisCorrection(
+                    best=best,
+                    column=column,
+                    known=known,
+                    rows=rows,
+                    cell_terms=scale[:, None] * (values - ideal[:, None]) ** 2,
+                    scale=scale,
+                    ideal=ideal,
+                    beyond=np.flatnonzero(ideal != extreme),
+                )
+            )
+    d_best = np.matmul(coef_best, gap_best, out=_rows(scratch, w, n))
+    d_worst = np.matmul(coef_worst, gap_worst, out=_rows(scratch, w, n, "worst"))
+    for fix in corrections:
+        total = d_best if fix.best else d_worst
+        for k, network in enumerate(fix.rows):
+            total[:, network] += fix.cell_terms[:, k]
+        if fix.beyond.size:
+            ex = fix.beyond
+            terms = fix.scale[ex, None] * (fix.column - fix.ideal[ex, None]) ** 2
+            total[ex] += np.where(fix.known, terms, 0.0)
+    return _closeness(d_best, d_worst)
 
 
 def _electre_loop(w: FloatArray, u: FloatArray) -> FloatArray:

@@ -260,14 +260,22 @@ def robustness_sentence(
     top_k_probability: float | None,
     top_k: int,
     samples: int,
+    preview: bool = False,
 ) -> str:
     """Plain words from the sampled robustness of an action and a rank.
+
+    ``preview=True`` (the live re-rank of the priorities page, which samples nothing) says so.
 
     >>> robustness_sentence(action_stability=0.94, top_k_probability=0.81, top_k=3, samples=10_000)
     'Holds in 94% of 10,000 weight samples; ranked in the top 3 in 81%.'
     >>> robustness_sentence(action_stability=None, top_k_probability=0.2, top_k=3, samples=2000)
     'Ranked in the top 3 in 20% of 2,000 weight samples.'
+    >>> robustness_sentence(action_stability=None, top_k_probability=None, top_k=3, samples=0,
+    ...                     preview=True)
+    'Robustness is not computed in the preview: see the robustness page.'
     """
+    if preview:
+        return "Robustness is not computed in the preview: see the robustness page."
     if samples <= 0 or (action_stability is None and top_k_probability is None):
         return "Robustness was not computed for this analysis."
     if action_stability is None:
@@ -305,21 +313,24 @@ def contribution_reasons(
     versus = (utilities - utilities.mean(axis=0, keepdims=True)) * weights[None, :]
     tolerance = 1e-12
     out: list[tuple[tuple[Reason, ...], tuple[Reason, ...]]] = []
-    for i in range(utilities.shape[0]):
-        order = np.argsort(-versus[i], kind="stable")
+    orders = np.argsort(-versus, axis=1, kind="stable").tolist()
+    names = [titles.get(key, key) for key in criteria]
+    contribution_rows = contributions.tolist()
+    versus_rows = versus.tolist()
 
-        def reason(j: int, row: int = i) -> Reason:
-            key = criteria[j]
-            delta = float(versus[row, j])
-            side = "more" if delta > 0 else "less"
-            sentence = (
-                f"{titles.get(key, key)}: {contributions[row, j] * 100:.1f} value points, "
-                f"{abs(delta) * 100:.1f} {side} than the average network"
-            )
-            return Reason(key, float(contributions[row, j]), delta, sentence)
+    def reason(j: int, contribution: list[float], delta: list[float]) -> Reason:
+        side = "more" if delta[j] > 0 else "less"
+        sentence = (
+            f"{names[j]}: {contribution[j] * 100:.1f} value points, "
+            f"{abs(delta[j]) * 100:.1f} {side} than the average network"
+        )
+        return Reason(criteria[j], contribution[j], delta[j], sentence)
 
-        strengths = tuple(reason(int(j)) for j in order[:top] if versus[i, j] > tolerance)
-        weaknesses = tuple(reason(int(j)) for j in order[::-1][:top] if versus[i, j] < -tolerance)
+    for order, row, contribution in zip(orders, versus_rows, contribution_rows, strict=True):
+        strengths = tuple(reason(j, contribution, row) for j in order[:top] if row[j] > tolerance)
+        weaknesses = tuple(
+            reason(j, contribution, row) for j in order[::-1][:top] if row[j] < -tolerance
+        )
         out.append((strengths, weaknesses))
     return out
 
@@ -382,7 +393,7 @@ def _flags(
     today: date,
 ) -> tuple[tuple[Flag, ...], date | None]:
     flags: list[Flag] = []
-    if facts.is_member and facts.engagement == "passive" and value >= thresholds.join_above:
+    if action is Action.STAY and facts.engagement == "passive" and value >= thresholds.join_above:
         flags.append(Flag("re-engage", "passive membership with high value: re-engage"))
     if action_stability is not None and action_stability < UNCERTAIN_BELOW:
         flags.append(
@@ -446,6 +457,7 @@ def recommend(
     top_k_probability: npt.NDArray[np.float64] | None = None,
     top_k: int = 3,
     samples: int = 0,
+    preview: bool = False,
 ) -> list[Recommendation]:
     """Assemble one `Recommendation` per network, best rank first (ties by network id).
 
@@ -453,7 +465,8 @@ def recommend(
     applied the asymmetric bars (see `scoring.portfolio`): the action follows
     `portfolio_action`, and ``portfolio_reasons`` explains it. ``action_stability`` may hold
     NaN for a network whose action was set by a budget rather than by its bar (no sampled
-    stability then).
+    stability then). ``preview=True`` marks a live preview without robustness sampling: the
+    robustness sentence then says it is not computed in the preview.
     """
     n = len(facts)
     for name, array in (("values", values), ("ranks", ranks), ("utilities", utilities)):
@@ -486,6 +499,7 @@ def recommend(
                     top_k_probability=top,
                     top_k=top_k,
                     samples=samples,
+                    preview=preview,
                 ),
                 flags=flags,
                 explanation=_explain(

@@ -8,7 +8,8 @@ This module owns:
   its criterion's bounds in each sample, so the uncertainty caused by gaps in the evidence is
   part of the result. Reports rank acceptability, top-k probability, expected rank, the
   probability that each network's action stays the same (`ActionRule`) and central weights.
-  Everything is vectorised over samples, in chunks to bound memory, and seeded.
+  Everything is vectorised over samples, in chunks (scored on two threads) to bound memory,
+  and seeded.
 - `weight_stability`: for each criterion, how far its weight can move (the others rescaled
   proportionally) before the top network, a network's place or a network's action changes.
   Exact for the weighted sum (scores are linear in the weight); grid search plus bisection
@@ -23,9 +24,15 @@ central weights means "no network strictly above".
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import math
-from collections.abc import Callable, Mapping, Sequence
+import os
+import threading
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -35,6 +42,7 @@ from scoring.matrix import DecisionMatrix, utilities
 from scoring.methods import (
     RANK_DECIMALS,
     Method,
+    Scratch,
     _method,
     batch_scores,
     evaluate,
@@ -215,30 +223,69 @@ class RobustnessResult:
 
 
 _SCALE = 10.0**RANK_DECIMALS
-_KEY_BITS = 41  # 10**12 < 2**40: a rounded score in [0, 1] needs 40 bits, plus slack
+_KEY_BITS = 41  # 10**12 < 2**41: a rounded score in [0, 2) needs 41 bits
+#: Adding 2**52 to a float in [0, 2**52) rounds it to an integer (ties to even, as
+#: ``np.rint``) and leaves that integer in the low mantissa bits: viewed as int64 the sum is
+#: ``_MAGIC_BITS + rint(y)``. One addition instead of ``rint`` plus a conversion.
+_MAGIC = 2.0**52
+_MAGIC_BITS = 0x4330000000000000
+_DEFAULT_CHUNK = 1_024
+#: Chunks are scored on at most this many threads (NumPy's sort and BLAS release the GIL).
+_MAX_WORKERS = 2
+
+
+@functools.cache
+def _blas_controller() -> Any:
+    """``threadpoolctl``'s controller, built once (it scans the loaded libraries), or None."""
+    try:
+        from threadpoolctl import ThreadpoolController  # type: ignore[import-untyped]
+    except ImportError:  # pragma: no cover - installed with scikit-criteria
+        return None
+    return ThreadpoolController()
+
+
+_BLAS_LOCK = threading.Lock()
+_blas_users = 0
+_blas_restore: Any = None
+
+
+@contextlib.contextmanager
+def _single_threaded_blas() -> Iterator[None]:
+    """Keep BLAS on one thread while our own threads score chunks.
+
+    OpenBLAS spinning up its own threads for every small ``(chunk, m) @ (m, n)`` product on
+    top of our workers oversubscribes the cores (measured 5-10x slower on two busy cores).
+    The limit is process-wide, so concurrent `smaa` calls share it: the first one in sets
+    it, the last one out restores it. ``threadpoolctl`` comes with scikit-criteria (through
+    scikit-learn); without it BLAS keeps its default.
+    """
+    global _blas_users, _blas_restore
+    controller = _blas_controller()
+    if controller is None:  # pragma: no cover - threadpoolctl comes with scikit-criteria
+        yield
+        return
+    with _BLAS_LOCK:
+        if _blas_users == 0:
+            _blas_restore = controller.limit(limits=1, user_api="blas")
+        _blas_users += 1
+    try:
+        yield
+    finally:
+        with _BLAS_LOCK:
+            _blas_users -= 1
+            if _blas_users == 0:
+                _blas_restore.restore_original_limits()
+                _blas_restore = None
 
 
 def _descending_order(scores: FloatArray) -> tuple[IntArray, IntArray]:
     """Per row: networks best first, and their scores as integers (rounded to 12 decimals).
 
-    Every method's scores lie in [0, 1], so a rounded score fits in 41 bits and the network
-    index can ride in the low bits of one int64 key: a plain (SIMD) sort of the keys is about
-    three times faster than ``argsort``. Scores outside [0, 1] fall back to ``argsort``.
+    The general path (``argsort``), used when `_Tally` cannot pack keys (scores outside
+    [0, 2) or NaN).
     """
-    n = scores.shape[1]
     quanta = np.rint(scores * _SCALE)
-    bits = max(1, (n - 1).bit_length())
-    if (
-        quanta.size
-        and quanta.min() >= 0
-        and quanta.max() < 2.0**_KEY_BITS
-        and bits + _KEY_BITS < 63
-    ):
-        top = (1 << _KEY_BITS) - 1
-        keys = ((top - quanta.astype(np.int64)) << bits) | np.arange(n, dtype=np.int64)
-        keys.sort(axis=1)
-        return keys & ((1 << bits) - 1), top - (keys >> bits)
-    order = np.argsort(-quanta, axis=1)
+    order = np.argsort(-quanta, axis=1, kind="stable")
     return order, np.take_along_axis(quanta, order, axis=1).astype(np.int64)
 
 
@@ -259,6 +306,161 @@ def _tie_ranks(order: IntArray, ordered: IntArray) -> tuple[IntArray, IntArray]:
     return low, high
 
 
+@dataclass
+class _Tally:
+    """What one chunk of samples contributes; chunks are combined in chunk order.
+
+    ``counts[i * n + r]``: samples (without ties) where network ``i`` takes rank ``r + 1``.
+    ``diff``: shares of tied ranks as one difference array over ranks 1..n+1 per network
+    (None when the chunk has no ties). ``first_weights[i * m + j]``: sum of weight ``j`` over
+    the samples where ``i`` ranks first. ``same_action``: samples keeping the baseline action.
+    """
+
+    counts: IntArray
+    diff: FloatArray | None
+    first_counts: IntArray
+    first_weights: FloatArray
+    same_action: IntArray | None
+
+
+@dataclass(frozen=True)
+class _Chunker:
+    """Scores and tallies one chunk of samples (read-only, shared by the worker threads)."""
+
+    matrix: DecisionMatrix
+    method: Method
+    weights: FloatArray
+    fills: FloatArray | None
+    rule: ActionRule | None
+    local: threading.local = field(default_factory=threading.local)
+
+    def scratch(self) -> Scratch:
+        """This thread's reusable buffers (fresh arrays cost page faults, see `Scratch`)."""
+        scratch: Scratch | None = getattr(self.local, "scratch", None)
+        if scratch is None:
+            scratch = self.local.scratch = Scratch()
+        return scratch
+
+    def tally(self, start: int, stop: int) -> _Tally:
+        w = self.weights[start:stop]
+        fills = None if self.fills is None else self.fills[start:stop]
+        scores = sampled_scores(self.matrix, w, self.method, fills, scratch=self.scratch())
+        n = scores.shape[1]
+        bits = max(1, (n - 1).bit_length())
+        lowest, highest = float(scores.min()), float(scores.max())  # NaN fails both tests
+        if lowest >= 0.0 and highest < 2.0 and bits + _KEY_BITS < 63:
+            return self._packed(w, scores, bits)
+        return self._general(w, scores)
+
+    def _packed(self, w: FloatArray, scores: FloatArray, bits: int) -> _Tally:
+        """Fast path: one int64 key per cell, ``(~rounded score) << bits | network``.
+
+        A plain (SIMD) sort of the keys is about twice as fast as ``argsort``. Works in place
+        on ``scores``.
+        """
+        c, n = scores.shape
+        scores *= _SCALE
+        scores += _MAGIC
+        keys = scores.view(np.int64)  # _MAGIC_BITS + score rounded to 12 decimals, times 1e12
+        same = self._same_action_packed(keys)
+        top = (1 << _KEY_BITS) - 1
+        np.subtract(_MAGIC_BITS + top, keys, out=keys)  # top - quanta: best first once sorted
+        keys <<= bits
+        keys |= np.arange(n, dtype=np.int64)
+        keys.sort(axis=1)
+        low_bits = (1 << bits) - 1
+        # Sorted keys with equal scores differ only in the low bits: a tie exists iff some
+        # key is at most its predecessor with all low bits set.
+        scratch = self.scratch()
+        probe = np.bitwise_or(keys[:, :-1], low_bits, out=scratch.get("probe", c, n - 1, np.int64))
+        tied = bool(
+            np.greater_equal(probe, keys[:, 1:], out=scratch.get("tied", c, n - 1, bool)).any()
+        )
+        if tied:
+            quanta = keys >> bits
+            keys &= low_bits
+            return self._ties(w, keys, quanta, same)
+        keys &= low_bits
+        keys += np.arange(0, n * n, n, dtype=np.int64)  # rank * n + network
+        counts = np.bincount(keys.ravel(), minlength=n * n).reshape(n, n).T.ravel()
+        leaders = keys[:, 0]
+        return self._finish(w, counts, None, np.arange(c), leaders, same)
+
+    def _same_action_packed(self, keys: IntArray) -> IntArray | None:
+        """Samples keeping each network's baseline action, compared on the integer keys.
+
+        Exact: ``round(s, 12) >= round(t, 12)`` iff ``rint(s * 1e12) >= rint(t * 1e12)``.
+        """
+        rule = self.rule
+        if rule is None:
+            return None
+        limit = float(1 << (_KEY_BITS + 1))
+        thresholds = np.clip(np.rint(np.array(rule.thresholds) * _SCALE), -1.0, limit)
+        at_or_above = (keys >= thresholds.astype(np.int64) + _MAGIC_BITS).sum(axis=0)
+        keeps_above, keeps_below = _baseline_sides(rule)
+        c = keys.shape[0]
+        return np.asarray(keeps_above * at_or_above + keeps_below * (c - at_or_above))
+
+    def _general(self, w: FloatArray, scores: FloatArray) -> _Tally:
+        """Any finite scores: ``argsort`` on the rounded scores."""
+        c, n = scores.shape
+        same = None
+        if self.rule is not None:
+            same = np.asarray(
+                (self.rule.decide(scores) == self.rule.baseline_codes).sum(axis=0), np.int64
+            )
+        order, ordered = _descending_order(scores)
+        if np.any(ordered[:, 1:] == ordered[:, :-1]):
+            return self._ties(w, order, -ordered, same)
+        cells = order * n + np.arange(n, dtype=np.int64)
+        counts = np.bincount(cells.ravel(), minlength=n * n)
+        return self._finish(w, counts, None, np.arange(c), order[:, 0], same)
+
+    def _ties(
+        self, w: FloatArray, order: IntArray, ordered: IntArray, same: IntArray | None
+    ) -> _Tally:
+        """Each member of a tie group gets an equal share of the group's ranks.
+
+        ``ordered`` is any per-row key that is equal exactly within tie groups.
+        """
+        n = order.shape[1]
+        low, high = _tie_ranks(order, ordered)
+        share = (1.0 / (high - low + 1)).ravel()
+        rank_index = np.arange(n) * (n + 1)
+        diff = np.asarray(np.bincount((rank_index + low - 1).ravel(), share, n * (n + 1)), float)
+        diff -= np.bincount((rank_index + high).ravel(), share, n * (n + 1))
+        sample_idx, leaders = np.nonzero(low == 1)
+        return self._finish(w, np.zeros(n * n, np.int64), diff, sample_idx, leaders, same)
+
+    def _finish(
+        self,
+        w: FloatArray,
+        counts: IntArray,
+        diff: FloatArray | None,
+        sample_idx: IntArray,
+        leaders: IntArray,
+        same: IntArray | None,
+    ) -> _Tally:
+        n, m = self.matrix.shape
+        cells = (leaders[:, None] * m + np.arange(m)).ravel()
+        return _Tally(
+            counts=counts,
+            diff=diff,
+            first_counts=np.bincount(leaders, minlength=n),
+            first_weights=np.asarray(np.bincount(cells, w[sample_idx].ravel(), n * m), float),
+            same_action=same,
+        )
+
+
+def _baseline_sides(rule: ActionRule) -> tuple[IntArray, IntArray]:
+    """Per network, 1 where the baseline action is the action at/above (below) the threshold."""
+    above = [
+        int(b == a) for a, b in zip(rule.action_at_or_above, rule.baseline_actions, strict=True)
+    ]
+    below = [int(b == a) for a, b in zip(rule.action_below, rule.baseline_actions, strict=True)]
+    return np.array(above, dtype=np.int64), np.array(below, dtype=np.int64)
+
+
 def smaa(
     matrix: DecisionMatrix,
     weights: Weights,
@@ -269,16 +471,23 @@ def smaa(
     seed: int = 0,
     top_k: int = 3,
     action_threshold: ActionRule | None = None,
-    chunk_size: int = 2_000,
+    chunk_size: int = _DEFAULT_CHUNK,
 ) -> RobustnessResult:
     """SMAA-style robustness of the ranking and of the actions.
 
     Weights are drawn with `sample_weights`; each missing score is drawn uniformly over its
-    criterion's bounds, independently in every sample. The random stream is drawn in a fixed
-    order (all weights, then missing scores chunk after chunk), so the result depends only on
-    the arguments and not on ``chunk_size``. Memory is bounded by ``chunk_size`` (about
-    ``chunk_size * n * 8`` bytes per temporary array; ``(chunk, n, m)`` only for the columns
-    with missing scores, and for VIKOR and ELECTRE).
+    criterion's bounds, independently in every sample. All random numbers are drawn up front
+    in a fixed order (all weights, then the missing scores sample after sample), so the result
+    depends only on the arguments, not on ``chunk_size`` nor on the threads.
+
+    Chunks of ``chunk_size`` samples are scored on up to two threads (NumPy's sort and matrix
+    products release the GIL; BLAS itself is kept to one thread meanwhile) and their counts
+    are added up in chunk order. Each thread reuses its ``(chunk_size, n)`` buffers from chunk
+    to chunk: memory is about ``chunk_size * n * 8`` bytes per buffer and thread (a few per
+    method; ``(chunk, n, m)`` for VIKOR and ELECTRE with missing scores), plus the
+    ``(samples, m)`` weights. Rankings use the scores rounded to 12 decimals, packed with
+    the network index into one int64 key per cell when the scores lie in [0, 2) (every
+    method's do), which sorts about twice as fast as ``argsort``.
 
     >>> from scoring.matrix import Objective
     >>> m = DecisionMatrix(("A", "B"), ("x", "y"), np.array([[5.0, 1.0], [1.0, 4.0]]),
@@ -303,46 +512,36 @@ def smaa(
     rng = np.random.default_rng(seed)
     all_weights = sample_weights(w0, samples, concentration, rng)
     mi, mj = np.nonzero(matrix.mask)
-    lower, span = matrix.lower[mj], matrix.upper[mj] - matrix.lower[mj]
+    all_fills = None
+    if mi.size:
+        lower, span = matrix.lower[mj], matrix.upper[mj] - matrix.lower[mj]
+        all_fills = lower + rng.random((samples, mi.size)) * span
+    chunker = _Chunker(matrix, method, all_weights, all_fills, action_threshold)
+    bounds = [(s, min(s + chunk_size, samples)) for s in range(0, samples, chunk_size)]
+    workers = min(_MAX_WORKERS, os.cpu_count() or 1, len(bounds))
 
+    counts = np.zeros(n * n, dtype=np.int64)
     diff = np.zeros(n * (n + 1))  # per network, a difference array over ranks 1..n+1
-    rank_index = np.arange(n) * (n + 1)
-    counts = np.zeros(n * n)  # (network, rank) counts of chunks without ties
-    positions = np.broadcast_to(np.arange(n, dtype=np.int64), (min(chunk_size, samples), n))
-    first_counts = np.zeros(n)
-    first_weight_sums = np.zeros((n, m))
-    same_action = np.zeros(n)
-    baseline_codes = action_threshold.baseline_codes if action_threshold else None
-
-    for start in range(0, samples, chunk_size):
-        w = all_weights[start : start + chunk_size]
-        fills = lower + rng.random((w.shape[0], mi.size)) * span if mi.size else None
-        scores = sampled_scores(matrix, w, method, fills)
-        order, ordered = _descending_order(scores)
-        if np.any(ordered[:, 1:] == ordered[:, :-1]):
-            # Ties: each member of a tie group gets an equal share of the group's ranks.
-            low, high = _tie_ranks(order, ordered)
-            share = (1.0 / (high - low + 1)).ravel()
-            diff += np.bincount((rank_index + low - 1).ravel(), share, n * (n + 1))
-            diff -= np.bincount((rank_index + high).ravel(), share, n * (n + 1))
-            sample_idx, leaders = np.nonzero(low == 1)
-        else:
-            counts += np.bincount(
-                (order * n + positions[: order.shape[0]]).ravel(), minlength=n * n
-            )
-            sample_idx, leaders = np.arange(order.shape[0]), order[:, 0]
-        first_counts += np.bincount(leaders, minlength=n)
-        for j in range(m):
-            first_weight_sums[:, j] += np.bincount(leaders, w[sample_idx, j], minlength=n)
-        if action_threshold is not None and baseline_codes is not None:
-            same_action += (action_threshold.decide(scores) == baseline_codes).sum(axis=0)
+    first_counts = np.zeros(n, dtype=np.int64)
+    first_weight_sums = np.zeros(n * m)
+    same_action = np.zeros(n, dtype=np.int64)
+    with _single_threaded_blas(), ThreadPoolExecutor(max_workers=workers) as pool:
+        # map() yields in submission order, so the sums below do not depend on timing.
+        for part in pool.map(lambda b: chunker.tally(*b), bounds):
+            counts += part.counts
+            if part.diff is not None:
+                diff += part.diff
+            first_counts += part.first_counts
+            first_weight_sums += part.first_weights
+            if part.same_action is not None:
+                same_action += part.same_action
 
     shared = np.cumsum(diff.reshape(n, n + 1), axis=1)[:, :n]
     acceptability = (shared + counts.reshape(n, n)) / samples
     acceptability = np.clip(acceptability, 0.0, 1.0)
     ranks = np.arange(1, n + 1)
     with np.errstate(invalid="ignore", divide="ignore"):
-        central = first_weight_sums / first_counts[:, None]
+        central = first_weight_sums.reshape(n, m) / first_counts[:, None]
     central[first_counts == 0] = np.nan
     k = min(top_k, n)
     return RobustnessResult(
@@ -610,19 +809,25 @@ def _pct(value: float) -> str:
     return f"{value:.0%}"
 
 
-def describe_interval(interval: StabilityInterval, criterion_title: str) -> str:
-    """One plain sentence about a `StabilityInterval`.
+def describe_interval(
+    interval: StabilityInterval, criterion_title: str, names: Mapping[str, str] | None = None
+) -> str:
+    """One plain sentence about a `StabilityInterval`; ``names`` maps network ids to the
+    names a reader knows (ids are used where a name is missing).
 
     >>> describe_interval(StabilityInterval("political_leadership", 0.09, 0.0, 0.32, "UCLG",
     ...                   "C40", "top", "", "UCLG"), "political leadership")
     'The top network stays C40 unless political leadership weighs more than 32% (now 9%); then UCLG would lead.'
     """
+    names = names or {}
+    target = names.get(interval.target, interval.target)
+    changes_to = names.get(interval.changes_to, interval.changes_to)
     if interval.holds == "top":
-        subject = f"The top network stays {interval.target}"
+        subject = f"The top network stays {target}"
     elif interval.holds == "rank":
-        subject = f"{interval.target} keeps its place in the ranking"
+        subject = f"{target} keeps its place in the ranking"
     else:
-        subject = f"{interval.holds} {interval.target} holds"
+        subject = f"{interval.holds} {target} holds"
     now = f"(now {_pct(interval.current)})"
     changes_low = interval.low > 0 and bool(interval.changes_to_low)
     changes_high = interval.high < 1 and bool(interval.changes_to_high)
@@ -636,9 +841,9 @@ def describe_interval(interval: StabilityInterval, criterion_title: str) -> str:
     sentence = f"{subject} unless {criterion_title} weighs {' or '.join(parts)} {now}"
     if interval.changes_to:
         if interval.holds == "top":
-            sentence += f"; then {interval.changes_to} would lead"
+            sentence += f"; then {changes_to} would lead"
         elif interval.holds == "rank":
-            sentence += f"; then {interval.changes_to} would overtake or fall behind it"
+            sentence += f"; then {changes_to} would overtake or fall behind it"
         else:
-            sentence += f"; then the action would become {interval.changes_to}"
+            sentence += f"; then the action would become {changes_to}"
     return sentence + "."

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Response
 
 from app.db import SessionDep
-from app.deps import ActorDep
+from app.deps import AdminActor
 from app.schemas import NetworkCreate, NetworkOut, NetworkUpdate
 from app.services import catalogue
 
@@ -33,20 +33,20 @@ def get_network(network_id: str, session: SessionDep) -> NetworkOut:
 
 
 @router.post("", response_model=NetworkOut, status_code=201)
-def create_network(body: NetworkCreate, session: SessionDep, actor: ActorDep) -> NetworkOut:
+def create_network(body: NetworkCreate, session: SessionDep, actor: AdminActor) -> NetworkOut:
     network = catalogue.create_network(session, body.model_dump(), actor=actor)
     return _out(session, network.id)
 
 
 @router.patch("/{network_id}", response_model=NetworkOut)
 def update_network(
-    network_id: str, body: NetworkUpdate, session: SessionDep, actor: ActorDep
+    network_id: str, body: NetworkUpdate, session: SessionDep, actor: AdminActor
 ) -> NetworkOut:
     catalogue.update_network(session, network_id, body.model_dump(exclude_unset=True), actor=actor)
     return _out(session, network_id)
 
 
 @router.delete("/{network_id}", status_code=204)
-def delete_network(network_id: str, session: SessionDep, actor: ActorDep) -> Response:
+def delete_network(network_id: str, session: SessionDep, actor: AdminActor) -> Response:
     catalogue.delete_network(session, network_id, actor=actor)
     return Response(status_code=204)

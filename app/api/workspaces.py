@@ -6,7 +6,7 @@ from fastapi import APIRouter, Response
 from sqlmodel import Session
 
 from app.db import SessionDep
-from app.deps import ActorDep, EditWorkspace, OwnWorkspace, ReadWorkspace
+from app.deps import ActorDep, EditWorkspace, OwnWorkspace, ReadWorkspace, UserDep
 from app.models import Assessment, Scenario, Workspace
 from app.schemas import (
     AnalysisOut,
@@ -14,6 +14,12 @@ from app.schemas import (
     AssessmentCreate,
     AssessmentOut,
     AssessmentUpdate,
+    CustomCriterionIn,
+    CustomCriterionOut,
+    GateAnswerIn,
+    GateAnswerOut,
+    GateIn,
+    GateOut,
     MembershipCreate,
     MembershipOut,
     MembershipUpdate,
@@ -26,15 +32,20 @@ from app.schemas import (
     WorkspaceOut,
     WorkspaceUpdate,
 )
-from app.services import analysis, catalogue
+from app.services import accounts, analysis, catalogue
 from app.services import workspaces as ws
+from app.services.common import as_utc, reject_nulls
+from criteria import Criterion, default_framework
 
 router = APIRouter(prefix="/workspaces", tags=["workspaces"])
 
 
 def _workspace_out(session: Session, workspace: Workspace) -> WorkspaceOut:
     profile = ProfileOut.model_validate(ws.profile_dict(ws.get_profile(session, workspace)))
-    return WorkspaceOut.model_validate(workspace.model_dump() | {"profile": profile})
+    data = workspace.model_dump()
+    for key in ("created_at", "updated_at"):  # SQLite hands back naive datetimes: all UTC
+        data[key] = as_utc(data[key])
+    return WorkspaceOut.model_validate(data | {"profile": profile})
 
 
 def _membership_out(session: Session, workspace: Workspace, membership_id: int) -> MembershipOut:
@@ -49,15 +60,23 @@ def _membership_out(session: Session, workspace: Workspace, membership_id: int) 
 
 
 @router.get("", response_model=list[WorkspaceOut])
-def list_workspaces(session: SessionDep) -> list[WorkspaceOut]:
-    return [_workspace_out(session, w) for w in ws.list_workspaces(session)]
+def list_workspaces(session: SessionDep, user: UserDep) -> list[WorkspaceOut]:
+    """The workspaces you are a member of."""
+    return [_workspace_out(session, w) for w in accounts.workspaces_of(session, user.id)]
 
 
 @router.post("", response_model=WorkspaceOut, status_code=201)
-def create_workspace(body: WorkspaceCreate, session: SessionDep, actor: ActorDep) -> WorkspaceOut:
+def create_workspace(
+    body: WorkspaceCreate, session: SessionDep, user: UserDep, actor: ActorDep
+) -> WorkspaceOut:
+    """A new workspace; you become its owner."""
     data = body.model_dump()
     data["profile"] = body.profile.model_dump()
-    return _workspace_out(session, ws.create_workspace(session, data, actor=actor))
+    workspace = ws.create_workspace(session, data, actor=actor)
+    accounts.make_owner(session, workspace.id or 0, user.id)
+    session.commit()
+    session.refresh(workspace)
+    return _workspace_out(session, workspace)
 
 
 @router.get("/{workspace_id}", response_model=WorkspaceOut)
@@ -70,6 +89,7 @@ def update_workspace(
     workspace: OwnWorkspace, body: WorkspaceUpdate, session: SessionDep, actor: ActorDep
 ) -> WorkspaceOut:
     changes = body.model_dump(exclude_unset=True)
+    reject_nulls(Workspace, changes)
     return _workspace_out(session, ws.update_workspace(session, workspace, changes, actor=actor))
 
 
@@ -285,3 +305,111 @@ def adhoc_analysis(
         options=body.options.model_dump(),
     )
     return AnalysisOut.model_validate(analysis.analysis_dict(ctx))
+
+
+# --- workspace criteria and eligibility gates ------------------------------------------------
+
+
+def _criterion_out(criterion: Criterion) -> CustomCriterionOut:
+    return CustomCriterionOut(
+        key=criterion.key,
+        title=criterion.title,
+        description=criterion.description,
+        direction=str(criterion.direction),
+        questions=list(criterion.questions),
+        anchors=dict(criterion.anchors),
+        evidence_examples=list(criterion.evidence_examples),
+    )
+
+
+@router.get("/{workspace_id}/criteria", response_model=list[CustomCriterionOut])
+def list_criteria(workspace: ReadWorkspace, session: SessionDep) -> list[CustomCriterionOut]:
+    """The workspace's own criteria (the default framework's are in every workspace)."""
+    return [_criterion_out(c) for c in ws.list_custom_criteria(session, workspace)]
+
+
+@router.post("/{workspace_id}/criteria", response_model=CustomCriterionOut, status_code=201)
+def add_criterion(
+    workspace: EditWorkspace, body: CustomCriterionIn, session: SessionDep, actor: ActorDep
+) -> CustomCriterionOut:
+    """Add a criterion (e.g. access to EU funding) that assessors then score 1-5."""
+    return _criterion_out(
+        ws.add_custom_criterion(session, workspace, body.model_dump(), actor=actor)
+    )
+
+
+@router.delete("/{workspace_id}/criteria/{criterion_key}", status_code=204)
+def delete_criterion(
+    workspace: EditWorkspace, criterion_key: str, session: SessionDep, actor: ActorDep
+) -> Response:
+    """Remove a workspace criterion and the scores given on it."""
+    ws.delete_custom_criterion(session, workspace, criterion_key, actor=actor)
+    return Response(status_code=204)
+
+
+@router.get("/{workspace_id}/gates", response_model=list[GateOut])
+def list_gates(workspace: ReadWorkspace, session: SessionDep) -> list[GateOut]:
+    """Every eligibility gate that applies in this workspace (framework and own ones)."""
+    custom = {g.key for g in ws.framework_of(session, workspace).gates} - {
+        g.key for g in default_framework().gates
+    }
+    return [
+        GateOut(
+            key=g.key,
+            title=g.title,
+            description=g.description,
+            rule=str(g.rule),
+            applies_to=list(g.applies_to),
+            custom=g.key in custom,
+        )
+        for g in ws.framework_of(session, workspace).gates
+    ]
+
+
+@router.post("/{workspace_id}/gates", response_model=GateOut, status_code=201)
+def add_gate(
+    workspace: EditWorkspace, body: GateIn, session: SessionDep, actor: ActorDep
+) -> GateOut:
+    """Add a condition that excludes a network unless the city answers yes for it."""
+    gate = ws.add_custom_gate(session, workspace, body.model_dump(), actor=actor)
+    return GateOut(
+        key=gate.key,
+        title=gate.title,
+        description=gate.description,
+        rule=str(gate.rule),
+        applies_to=list(gate.applies_to),
+        custom=True,
+    )
+
+
+@router.delete("/{workspace_id}/gates/{gate_key}", status_code=204)
+def delete_gate(
+    workspace: EditWorkspace, gate_key: str, session: SessionDep, actor: ActorDep
+) -> Response:
+    """Remove a workspace gate and the answers recorded for it (kept in the audit log)."""
+    ws.delete_custom_gate(session, workspace, gate_key, actor=actor)
+    return Response(status_code=204)
+
+
+@router.get("/{workspace_id}/gate-answers", response_model=list[GateAnswerOut])
+def list_gate_answers(workspace: ReadWorkspace, session: SessionDep) -> list[GateAnswerOut]:
+    return [
+        GateAnswerOut(network_id=a.network_id, gate=a.gate, answer=a.answer, note=a.note)
+        for a in ws.list_gate_answers(session, workspace)
+    ]
+
+
+@router.put("/{workspace_id}/gates/{gate_key}/answers/{network_id}", response_model=GateAnswerOut)
+def set_gate_answer(
+    workspace: EditWorkspace,
+    gate_key: str,
+    network_id: str,
+    body: GateAnswerIn,
+    session: SessionDep,
+    actor: ActorDep,
+) -> GateAnswerOut:
+    """Record whether the city meets a gate for one network (null = not known yet)."""
+    row = ws.set_gate_answer(
+        session, workspace, gate_key, network_id, answer=body.answer, note=body.note, actor=actor
+    )
+    return GateAnswerOut(network_id=row.network_id, gate=row.gate, answer=row.answer, note=row.note)

@@ -1,1 +1,31 @@
-"""HTML routes, one module per screen."""
+"""HTML routes, one module per screen; `ROUTERS` lists them in the order main.py includes them."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from app.routes import (
+    assessments,
+    dashboard,
+    network_detail,
+    overlap,
+    pages,
+    portfolio,
+    priorities,
+    profile,
+    robustness,
+    scenarios,
+)
+
+ROUTERS: list[APIRouter] = [
+    pages.router,
+    dashboard.router,
+    priorities.router,
+    network_detail.router,
+    assessments.router,
+    profile.router,
+    scenarios.router,
+    portfolio.router,
+    robustness.router,
+    overlap.router,
+]

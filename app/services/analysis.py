@@ -2,24 +2,65 @@
 
 The only place where database rows meet `scoring.analysis`: routes and the API call
 `run_analysis` and read plain dictionaries from `analysis_dict`.
+
+Loading a workspace (300 networks and 3,300 assessments through the ORM take a few hundred
+milliseconds) is the slow part of a slider move, and the rows do not change while the weights
+do. `prepared_inputs` therefore keeps the prepared inputs of the last workspaces in memory
+(`InputCache`, least recently used first out, thread-safe), keyed by `data_revision`: one
+aggregate query over every table the analysis reads (counts, sums of row versions, largest
+ids and update times), so that any write to the workspace makes a new key. The cached rows
+are detached copies, safe to read from any request and never written back. Each entry also
+memoises the weight-independent `scoring.analysis.Basis` of its analyses (`PreparedInputs.basis`)
+and the per-network strings of the priorities page's ranking (`PreparedInputs.rows`), so a
+slider move only computes what the weights change.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Mapping
-from dataclasses import dataclass
+import functools
+import threading
+import weakref
+from collections import OrderedDict, defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Literal, cast
+from typing import Any, Literal, TypeVar, cast
 
-from sqlmodel import Session, col, select
+import sqlalchemy as sa
+from sqlalchemy import func
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, SQLModel, col, select
 
-from app.models import Assessment, GateAnswer, Membership, Network, Scenario, Workspace
+from app.models import (
+    Assessment,
+    CityProfile,
+    CustomCriterion,
+    CustomGate,
+    GateAnswer,
+    Membership,
+    Network,
+    Scenario,
+    Workspace,
+)
 from app.services import workspaces as ws
 from app.services.common import from_minor
 from criteria import CityFacts, Framework, NetworkFacts, evaluate_gates, is_eligible
-from scoring.analysis import Analysis, CriterionInput, NetworkInput, Problem, analyse
+from scoring.analysis import (
+    Analysis,
+    Basis,
+    CriterionInput,
+    Detail,
+    NetworkInput,
+    Problem,
+    analyse,
+    prepare,
+)
 from scoring.methods import Method
+
+CACHE_SIZE = 32
+"""Workspaces whose prepared inputs stay in memory (per database engine)."""
+
+_Row = TypeVar("_Row", bound=SQLModel)
 
 
 @dataclass(frozen=True)
@@ -45,6 +86,7 @@ class AnalysisContext:
     method: str
     currency: str
     eligibility: dict[str, list[str]]
+    prepared: PreparedInputs | None = None
 
 
 def combined_scores(assessments: list[Assessment]) -> dict[str, dict[str, ScoreCell]]:
@@ -55,12 +97,16 @@ def combined_scores(assessments: list[Assessment]) -> dict[str, dict[str, ScoreC
     >>> combined_scores(rows)["n"]["c"]
     ScoreCell(mean=3.0, count=2, spread=2.0)
     """
+    return _combine((a.network_id, a.criterion, a.score) for a in assessments)
+
+
+def _combine(triples: Iterable[tuple[str, str, int | None]]) -> dict[str, dict[str, ScoreCell]]:
     collected: dict[str, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
     seen: dict[str, set[str]] = defaultdict(set)
-    for a in assessments:
-        seen[a.network_id].add(a.criterion)
-        if a.score is not None:
-            collected[a.network_id][a.criterion].append(a.score)
+    for network_id, criterion, score in triples:
+        seen[network_id].add(criterion)
+        if score is not None:
+            collected[network_id][criterion].append(score)
     result: dict[str, dict[str, ScoreCell]] = {}
     for network_id, criteria in seen.items():
         result[network_id] = {}
@@ -110,35 +156,80 @@ def scenario_settings(scenario: Scenario | None, framework: Framework) -> dict[s
     }
 
 
-def run_analysis(
-    session: Session,
-    workspace: Workspace,
-    *,
-    weights: Mapping[str, float],
-    method: str = "weighted_sum",
-    options: Mapping[str, Any] | None = None,
-    today: date | None = None,
-) -> AnalysisContext:
-    """Analyse the workspace's members and candidates with the given weights (points)."""
-    options = dict(options or {})
+@dataclass(frozen=True)
+class PreparedInputs:
+    """Everything an analysis reads from the database, ready for a `Problem`.
+
+    ``networks`` and ``memberships`` are detached copies of the rows (read them, never write
+    them back); ``problem_scores`` are the combined means per network and assessed criterion.
+    """
+
+    framework: Framework
+    networks: dict[str, Network]
+    memberships: dict[str, Membership]
+    scores: dict[str, dict[str, ScoreCell]]
+    eligibility: dict[str, tuple[bool | None, list[str]]]
+    inputs: tuple[NetworkInput, ...]
+    criteria: tuple[CriterionInput, ...]
+    problem_scores: dict[str, dict[str, float | None]]
+    currency: str
+    fee_budget_minor: int | None
+    staff_hours_budget: int | None
+    priorities: dict[str, float] | None
+    memo: dict[Any, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    def basis(self, problem: Problem) -> Basis:
+        """`scoring.analysis.prepare` of a problem built from these inputs, memoised.
+
+        Concurrent first calls may both prepare it; either result is the same.
+        """
+        key = ("basis", problem.theme_weight, problem.overlap_floor, problem.overlap_partners)
+        found = self.memo.get(key)
+        if not isinstance(found, Basis) or not found.fits(problem):
+            found = prepare(problem)
+            self.memo[key] = found
+        return found
+
+    def rows(self, alternatives: tuple[str, ...]) -> tuple[tuple[str, str, str], ...]:
+        """``(network id, short name, status)`` per alternative, memoised (the ranking rows)."""
+        key = ("rows", alternatives)
+        found = self.memo.get(key)
+        if found is None:
+            found = tuple(
+                (
+                    i,
+                    self.networks[i].acronym or self.networks[i].name,
+                    self.memberships[i].status,
+                )
+                for i in alternatives
+            )
+            self.memo[key] = found
+        return cast(tuple[tuple[str, str, str], ...], found)
+
+
+def _detached(row: _Row) -> _Row:
+    """A transient copy of a row, with its own lists and dictionaries."""
+    return type(row)(**row.model_dump())
+
+
+def load_inputs(session: Session, workspace: Workspace) -> PreparedInputs:
+    """Read and prepare a workspace's members and candidates (no cache)."""
     framework = ws.framework_of(session, workspace)
     profile = ws.get_profile(session, workspace)
     rows = [
-        (m, n)
+        (_detached(m), _detached(n))
         for m, n in ws.list_memberships(session, workspace)
         if m.status in ("member", "candidate")
     ]
     networks = {n.id: n for _, n in rows}
     memberships = {m.network_id: m for m, _ in rows}
-    assessments = list(
-        session.exec(
-            select(Assessment).where(
-                Assessment.workspace_id == workspace.id,
-                col(Assessment.network_id).in_(list(networks)),
-            )
+    assessments = session.exec(
+        select(Assessment.network_id, Assessment.criterion, Assessment.score).where(
+            Assessment.workspace_id == workspace.id,
+            col(Assessment.network_id).in_(list(networks)),
         )
-    )
-    scores = combined_scores(assessments)
+    ).all()
+    scores = _combine(assessments)
     city = CityFacts(region=profile.region or "", country=profile.country or "")
     eligibility = _eligibility(session, workspace, framework, networks, city)
     inputs = tuple(
@@ -160,12 +251,13 @@ def run_analysis(
         for m, n in rows
     )
     assessed = framework.assessed_keys
-    factor = float(options.get("fee_budget_factor", 1.0))
-    fee_budget = (
-        None if profile.fee_budget_minor is None else round(profile.fee_budget_minor * factor)
-    )
-    problem = Problem(
-        networks=inputs,
+    return PreparedInputs(
+        framework=framework,
+        networks=networks,
+        memberships=memberships,
+        scores=scores,
+        eligibility=eligibility,
+        inputs=inputs,
         criteria=tuple(
             CriterionInput(
                 key=c.key,
@@ -175,35 +267,177 @@ def run_analysis(
             )
             for c in framework.criteria
         ),
-        scores={
+        problem_scores={
             n: {k: scores.get(n, {}).get(k, ScoreCell(None, 0, 0.0)).mean for k in assessed}
             for n in networks
         },
+        currency=profile.currency,
+        fee_budget_minor=profile.fee_budget_minor,
+        staff_hours_budget=profile.staff_hours_budget,
+        priorities=dict(profile.priority_themes) or None,
+    )
+
+
+@functools.cache
+def _revision_statement() -> sa.Select[Any]:
+    """The aggregate query of `data_revision`, built once (``:w`` is the workspace id)."""
+    w = sa.bindparam("w", type_=sa.Integer)
+
+    def one(column: Any, where: Any) -> Any:
+        return sa.select(column).where(where).scalar_subquery()
+
+    in_workspace = col(Membership.workspace_id) == w
+    return sa.select(
+        one(Workspace.version, col(Workspace.id) == w),
+        one(Workspace.created_at, col(Workspace.id) == w),
+        one(Workspace.framework, col(Workspace.id) == w),
+        one(CityProfile.version, col(CityProfile.workspace_id) == w),
+        one(func.count(), in_workspace),
+        one(func.sum(Membership.version), in_workspace),
+        one(func.max(Membership.id), in_workspace),
+        one(func.max(Membership.updated_at), in_workspace),
+        sa.select(func.sum(Network.version))
+        .join(Membership, col(Membership.network_id) == col(Network.id))
+        .where(in_workspace)
+        .scalar_subquery(),
+        one(func.count(), col(Assessment.workspace_id) == w),
+        one(func.sum(Assessment.version), col(Assessment.workspace_id) == w),
+        one(func.max(Assessment.id), col(Assessment.workspace_id) == w),
+        one(func.max(Assessment.updated_at), col(Assessment.workspace_id) == w),
+        one(func.count(), col(GateAnswer.workspace_id) == w),
+        one(func.max(GateAnswer.id), col(GateAnswer.workspace_id) == w),
+        one(func.count(), col(CustomCriterion.workspace_id) == w),
+        one(func.max(CustomCriterion.id), col(CustomCriterion.workspace_id) == w),
+        one(func.count(), col(CustomGate.workspace_id) == w),
+        one(func.max(CustomGate.id), col(CustomGate.workspace_id) == w),
+    )
+
+
+def data_revision(session: Session, workspace: Workspace) -> tuple[Any, ...]:
+    """A key that changes with any write to the rows an analysis reads, in ONE query.
+
+    Row versions grow with every update, counts and largest ids change with inserts and
+    deletes, update times tell apart two writes that would leave the same sums. Gate answers
+    and custom criteria and gates are only ever inserted or deleted (counts, largest ids).
+    The workspace's creation time keeps apart two databases that reuse its id.
+    """
+    row = session.connection().execute(_revision_statement(), {"w": workspace.id}).one()
+    return (workspace.id, *row)
+
+
+class InputCache:
+    """A small thread-safe LRU of `PreparedInputs`, one per database engine.
+
+    >>> cache = InputCache(size=1)
+    >>> cache.size
+    1
+    """
+
+    def __init__(self, size: int = CACHE_SIZE) -> None:
+        self.size = size
+        self._lock = threading.Lock()
+        self._entries: weakref.WeakKeyDictionary[
+            Engine, OrderedDict[tuple[Any, ...], PreparedInputs]
+        ] = weakref.WeakKeyDictionary()
+
+    def get(self, engine: Engine, key: tuple[Any, ...]) -> PreparedInputs | None:
+        with self._lock:
+            entries = self._entries.get(engine)
+            if entries is None or key not in entries:
+                return None
+            entries.move_to_end(key)
+            return entries[key]
+
+    def put(self, engine: Engine, key: tuple[Any, ...], value: PreparedInputs) -> None:
+        with self._lock:
+            entries = self._entries.setdefault(engine, OrderedDict())
+            entries[key] = value
+            entries.move_to_end(key)
+            while len(entries) > self.size:
+                entries.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+
+INPUTS = InputCache()
+"""The process-wide cache `prepared_inputs` uses."""
+
+
+def prepared_inputs(session: Session, workspace: Workspace) -> PreparedInputs:
+    """`load_inputs`, from `INPUTS` when the workspace's `data_revision` has not changed.
+
+    A session with unflushed changes bypasses the cache (its rows may yet be rolled back).
+    """
+    if session.new or session.dirty or session.deleted:
+        return load_inputs(session, workspace)
+    engine = session.get_bind()
+    if not isinstance(engine, Engine):
+        engine = engine.engine
+    key = data_revision(session, workspace)
+    found = INPUTS.get(engine, key)
+    if found is None:
+        found = load_inputs(session, workspace)
+        INPUTS.put(engine, key, found)
+    return found
+
+
+def run_analysis(
+    session: Session,
+    workspace: Workspace,
+    *,
+    weights: Mapping[str, float],
+    method: str = "weighted_sum",
+    options: Mapping[str, Any] | None = None,
+    today: date | None = None,
+    detail: Detail = "full",
+    prepared: PreparedInputs | None = None,
+) -> AnalysisContext:
+    """Analyse the workspace's members and candidates with the given weights (points).
+
+    ``detail="preview"`` is the fast level of detail of the slider re-rank (see
+    `scoring.analysis`): no robustness, weight stability or method agreement.
+    ``prepared`` is the result of `prepared_inputs` when the caller already has it.
+    """
+    options = dict(options or {})
+    prepared = prepared or prepared_inputs(session, workspace)
+    framework = prepared.framework
+    factor = float(options.get("fee_budget_factor", 1.0))
+    fee_budget = (
+        None if prepared.fee_budget_minor is None else round(prepared.fee_budget_minor * factor)
+    )
+    problem = Problem(
+        networks=prepared.inputs,
+        criteria=prepared.criteria,
+        scores=prepared.problem_scores,
         weights={k: float(weights.get(k, 0.0)) for k in framework.keys},
         method=Method(method),
         fee_budget=fee_budget,
         hours_budget=None
-        if profile.staff_hours_budget is None
-        else float(profile.staff_hours_budget),
+        if prepared.staff_hours_budget is None
+        else float(prepared.staff_hours_budget),
         samples=int(options.get("samples", 2000)),
         concentration=float(options.get("concentration", 50.0)),
         seed=int(options.get("seed", 0)),
-        top_k=min(int(options.get("top_k", 3)), max(1, len(inputs))),
-        priorities=dict(profile.priority_themes) or None,
+        top_k=min(int(options.get("top_k", 3)), max(1, len(prepared.inputs))),
+        priorities=prepared.priorities,
         today=today or date.today(),
+        detail=detail,
     )
-    analysis = analyse(problem)
+    analysis = analyse(problem, prepared.basis(problem))
     return AnalysisContext(
         workspace=workspace,
         framework=framework,
         analysis=analysis,
-        networks=networks,
-        memberships=memberships,
-        scores=scores,
+        networks=prepared.networks,
+        memberships=prepared.memberships,
+        scores=prepared.scores,
         weights={k: float(weights.get(k, 0.0)) for k in framework.keys},
         method=method,
-        currency=profile.currency,
-        eligibility={k: v[1] for k, v in eligibility.items()},
+        currency=prepared.currency,
+        eligibility={k: v[1] for k, v in prepared.eligibility.items()},
+        prepared=prepared,
     )
 
 

@@ -10,7 +10,7 @@ from sqlmodel import Session, col, select
 
 from app.errors import Conflict, NotFound
 from app.models import Membership, Network, NetworkSource
-from app.services.common import audit, check_version, snapshot
+from app.services.common import audit, check_version, reject_nulls, snapshot
 
 REGIONS = (
     "Africa",
@@ -129,6 +129,7 @@ def update_network(
 ) -> Network:
     network = get_network(session, network_id)
     check_version(network, changes.pop("version", None), "network")
+    reject_nulls(Network, changes)
     before = network_dict(network, sources_of(session, [network_id])[network_id])
     sources = changes.pop("sources", None)
     for key, value in changes.items():

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlmodel import Session, SQLModel
 
-from app.errors import Conflict
+from app.errors import Conflict, InvalidInput
 from app.models import AuditEntry, utcnow
 
 CENTS = Decimal("0.01")
@@ -44,6 +44,17 @@ def check_version(row: Any, expected: int | None, what: str) -> None:
             f"This {what} was changed by someone else (version {row.version}, you sent "
             f"{expected}). Reload it and apply your change again."
         )
+
+
+def reject_nulls(model: type[SQLModel], changes: dict[str, Any]) -> None:
+    """Raise InvalidInput for an explicit null sent for a column that cannot be empty.
+
+    (A PATCH schema uses None for "not sent"; `exclude_unset` keeps an explicit null.)
+    """
+    columns = model.__table__.c  # type: ignore[attr-defined]
+    for key, value in changes.items():
+        if value is None and key in columns and not columns[key].nullable:
+            raise InvalidInput(key, f"{key} cannot be null; leave it out to keep its value.")
 
 
 def jsonable(value: Any) -> Any:

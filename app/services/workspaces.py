@@ -6,8 +6,9 @@ Each write records an audit entry in the same transaction.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
@@ -18,6 +19,7 @@ from app.models import (
     CityProfile,
     CustomCriterion,
     CustomGate,
+    GateAnswer,
     Membership,
     Network,
     Outcome,
@@ -26,7 +28,110 @@ from app.models import (
     utcnow,
 )
 from app.services.common import audit, check_version, from_minor, jsonable, snapshot, to_minor
-from criteria import Framework, default_framework, extend_framework, parse_criterion, parse_gate
+from criteria import (
+    Criterion,
+    EligibilityGate,
+    Framework,
+    default_framework,
+    extend_framework,
+    parse_criterion,
+    parse_gate,
+)
+
+Row = TypeVar("Row", Assessment, Scenario)
+
+
+def _insert(
+    session: Session,
+    workspace: Workspace,
+    row: Row,
+    *,
+    actor: str,
+    entity: str,
+    key: Callable[[Row], str],
+    duplicate: str,
+) -> Row:
+    """Add a workspace row with its audit entry; a unique-key clash is a Conflict."""
+    session.add(row)
+    try:
+        session.flush()
+    except IntegrityError as exc:
+        session.rollback()
+        raise Conflict(duplicate) from exc
+    audit(
+        session,
+        workspace_id=workspace.id,
+        actor=actor,
+        action="create",
+        entity=entity,
+        entity_key=key(row),
+        after=snapshot(row),
+    )
+    session.commit()
+    session.refresh(row)
+    return row
+
+
+def _update(
+    session: Session,
+    workspace: Workspace,
+    row: Row,
+    changes: dict[str, Any],
+    *,
+    actor: str,
+    entity: str,
+    key: Callable[[Row], str],
+    duplicate: str = "",
+) -> Row:
+    """Apply `changes` (checking the optimistic `version`), bump the version, audit the diff."""
+    check_version(row, changes.pop("version", None), entity)
+    before = snapshot(row)
+    for name, value in changes.items():
+        setattr(row, name, value)
+    row.version += 1
+    row.updated_at = utcnow()
+    try:
+        session.flush()
+    except IntegrityError as exc:
+        session.rollback()
+        raise Conflict(duplicate or f"This {entity} clashes with another one.") from exc
+    audit(
+        session,
+        workspace_id=workspace.id,
+        actor=actor,
+        action="update",
+        entity=entity,
+        entity_key=key(row),
+        before=before,
+        after=snapshot(row),
+    )
+    session.commit()
+    session.refresh(row)
+    return row
+
+
+def _delete(
+    session: Session,
+    workspace: Workspace,
+    row: Row,
+    *,
+    actor: str,
+    entity: str,
+    key: Callable[[Row], str],
+) -> None:
+    """Delete a workspace row, recording what it held."""
+    audit(
+        session,
+        workspace_id=workspace.id,
+        actor=actor,
+        action="delete",
+        entity=entity,
+        entity_key=key(row),
+        before=snapshot(row),
+    )
+    session.delete(row)
+    session.commit()
+
 
 # --- workspaces -----------------------------------------------------------------------------
 
@@ -439,6 +544,10 @@ def _check_criterion(session: Session, workspace: Workspace, key: str) -> None:
         )
 
 
+def _assessment_key(assessment: Assessment) -> str:
+    return f"{assessment.network_id}/{assessment.criterion}/{assessment.assessor}"
+
+
 def create_assessment(
     session: Session, workspace: Workspace, data: dict[str, Any], *, actor: str
 ) -> Assessment:
@@ -447,28 +556,16 @@ def create_assessment(
             "network_id", f"There is no network '{data['network_id']}' in the catalogue."
         )
     _check_criterion(session, workspace, data["criterion"])
-    assessment = Assessment(workspace_id=workspace.id or 0, **data)
-    session.add(assessment)
-    try:
-        session.flush()
-    except IntegrityError as exc:
-        session.rollback()
-        raise Conflict(
-            f"{data['assessor']} has already scored {data['network_id']} on {data['criterion']}; "
-            "update that assessment instead."
-        ) from exc
-    audit(
+    return _insert(
         session,
-        workspace_id=workspace.id,
+        workspace,
+        Assessment(workspace_id=workspace.id or 0, **data),
         actor=actor,
-        action="create",
         entity="assessment",
-        entity_key=f"{assessment.network_id}/{assessment.criterion}/{assessment.assessor}",
-        after=snapshot(assessment),
+        key=_assessment_key,
+        duplicate=f"{data['assessor']} has already scored {data['network_id']} on "
+        f"{data['criterion']}; update that assessment instead.",
     )
-    session.commit()
-    session.refresh(assessment)
-    return assessment
 
 
 def update_assessment(
@@ -479,41 +576,21 @@ def update_assessment(
     *,
     actor: str,
 ) -> Assessment:
-    check_version(assessment, changes.pop("version", None), "assessment")
-    before = snapshot(assessment)
-    for key, value in changes.items():
-        setattr(assessment, key, value)
-    assessment.version += 1
-    assessment.updated_at = utcnow()
-    audit(
+    return _update(
         session,
-        workspace_id=workspace.id,
+        workspace,
+        assessment,
+        changes,
         actor=actor,
-        action="update",
         entity="assessment",
-        entity_key=f"{assessment.network_id}/{assessment.criterion}/{assessment.assessor}",
-        before=before,
-        after=snapshot(assessment),
+        key=_assessment_key,
     )
-    session.commit()
-    session.refresh(assessment)
-    return assessment
 
 
 def delete_assessment(
     session: Session, workspace: Workspace, assessment: Assessment, *, actor: str
 ) -> None:
-    audit(
-        session,
-        workspace_id=workspace.id,
-        actor=actor,
-        action="delete",
-        entity="assessment",
-        entity_key=f"{assessment.network_id}/{assessment.criterion}/{assessment.assessor}",
-        before=snapshot(assessment),
-    )
-    session.delete(assessment)
-    session.commit()
+    _delete(session, workspace, assessment, actor=actor, entity="assessment", key=_assessment_key)
 
 
 # --- scenarios ------------------------------------------------------------------------------
@@ -552,29 +629,23 @@ def check_weights(
     return complete
 
 
+def _scenario_key(scenario: Scenario) -> str:
+    return scenario.name
+
+
 def create_scenario(
     session: Session, workspace: Workspace, data: dict[str, Any], *, actor: str
 ) -> Scenario:
     data["weights"] = check_weights(session, workspace, data["weights"])
-    scenario = Scenario(workspace_id=workspace.id or 0, **data)
-    session.add(scenario)
-    try:
-        session.flush()
-    except IntegrityError as exc:
-        session.rollback()
-        raise Conflict(f"A scenario named '{data['name']}' already exists.") from exc
-    audit(
+    return _insert(
         session,
-        workspace_id=workspace.id,
+        workspace,
+        Scenario(workspace_id=workspace.id or 0, **data),
         actor=actor,
-        action="create",
         entity="scenario",
-        entity_key=scenario.name,
-        after=snapshot(scenario),
+        key=_scenario_key,
+        duplicate=f"A scenario named '{data['name']}' already exists.",
     )
-    session.commit()
-    session.refresh(scenario)
-    return scenario
 
 
 def update_scenario(
@@ -585,45 +656,182 @@ def update_scenario(
     *,
     actor: str,
 ) -> Scenario:
-    check_version(scenario, changes.pop("version", None), "scenario")
     if "weights" in changes:
         changes["weights"] = check_weights(session, workspace, changes["weights"])
-    before = snapshot(scenario)
-    for key, value in changes.items():
-        setattr(scenario, key, value)
-    scenario.version += 1
-    scenario.updated_at = utcnow()
-    try:
-        session.flush()
-    except IntegrityError as exc:
-        session.rollback()
-        raise Conflict(f"A scenario named '{changes.get('name')}' already exists.") from exc
-    audit(
+    return _update(
         session,
-        workspace_id=workspace.id,
+        workspace,
+        scenario,
+        changes,
         actor=actor,
-        action="update",
         entity="scenario",
-        entity_key=scenario.name,
-        before=before,
-        after=snapshot(scenario),
+        key=_scenario_key,
+        duplicate=f"A scenario named '{changes.get('name')}' already exists.",
     )
-    session.commit()
-    session.refresh(scenario)
-    return scenario
 
 
 def delete_scenario(
     session: Session, workspace: Workspace, scenario: Scenario, *, actor: str
 ) -> None:
+    _delete(session, workspace, scenario, actor=actor, entity="scenario", key=_scenario_key)
+
+
+# --- workspace criteria and eligibility gates ------------------------------------------------
+
+
+def list_custom_criteria(session: Session, workspace: Workspace) -> list[Criterion]:
+    """The workspace's own criteria, in the order they were added."""
+    return [c for c in framework_of(session, workspace).criteria if c.group == "custom"]
+
+
+def add_custom_criterion(
+    session: Session, workspace: Workspace, data: dict[str, Any], *, actor: str
+) -> Criterion:
+    """Validate a criterion against the workspace's framework (no clashing key) and store it."""
+    criterion = parse_criterion({**data, "kind": "assessed", "group": "custom"})
+    extend_framework(framework_of(session, workspace), [criterion])  # raises on a clash
+    position = len(list_custom_criteria(session, workspace))
+    definition = criterion.model_dump(mode="json")
+    session.add(
+        CustomCriterion(
+            workspace_id=workspace.id or 0,
+            key=criterion.key,
+            position=position,
+            definition=definition,
+        )
+    )
+    audit(
+        session,
+        workspace_id=workspace.id,
+        actor=actor,
+        action="create",
+        entity="criterion",
+        entity_key=criterion.key,
+        after=definition,
+    )
+    session.commit()
+    return criterion
+
+
+def delete_custom_criterion(
+    session: Session, workspace: Workspace, key: str, *, actor: str
+) -> None:
+    """Remove a workspace criterion and the scores given on it (both recorded in the audit)."""
+    row = session.exec(
+        select(CustomCriterion).where(
+            CustomCriterion.workspace_id == workspace.id, CustomCriterion.key == key
+        )
+    ).first()
+    if row is None:
+        raise NotFound("criterion", key)
+    scores = list_assessments(session, workspace, criterion=key)
     audit(
         session,
         workspace_id=workspace.id,
         actor=actor,
         action="delete",
-        entity="scenario",
-        entity_key=scenario.name,
-        before=snapshot(scenario),
+        entity="criterion",
+        entity_key=key,
+        before=dict(row.definition) | {"assessments_removed": len(scores)},
     )
-    session.delete(scenario)
+    for assessment in scores:
+        session.delete(assessment)
+    session.delete(row)
     session.commit()
+
+
+def add_custom_gate(
+    session: Session, workspace: Workspace, data: dict[str, Any], *, actor: str
+) -> EligibilityGate:
+    """Store a manual eligibility gate (the city answers it per network)."""
+    gate = parse_gate({**data, "rule": "manual"})
+    extend_framework(framework_of(session, workspace), (), [gate])  # raises on a clash
+    definition = gate.model_dump(mode="json")
+    session.add(CustomGate(workspace_id=workspace.id or 0, key=gate.key, definition=definition))
+    audit(
+        session,
+        workspace_id=workspace.id,
+        actor=actor,
+        action="create",
+        entity="gate",
+        entity_key=gate.key,
+        after=definition,
+    )
+    session.commit()
+    return gate
+
+
+def delete_custom_gate(session: Session, workspace: Workspace, key: str, *, actor: str) -> None:
+    row = session.exec(
+        select(CustomGate).where(CustomGate.workspace_id == workspace.id, CustomGate.key == key)
+    ).first()
+    if row is None:
+        raise NotFound("gate", key)
+    answers = [a for a in list_gate_answers(session, workspace) if a.gate == key]
+    audit(
+        session,
+        workspace_id=workspace.id,
+        actor=actor,
+        action="delete",
+        entity="gate",
+        entity_key=key,
+        before=dict(row.definition)
+        | {"answers_removed": {a.network_id: a.answer for a in answers}},
+    )
+    for answer in answers:
+        session.delete(answer)
+    session.delete(row)
+    session.commit()
+
+
+def list_gate_answers(session: Session, workspace: Workspace) -> list[GateAnswer]:
+    return list(
+        session.exec(
+            select(GateAnswer)
+            .where(GateAnswer.workspace_id == workspace.id)
+            .order_by(col(GateAnswer.network_id), col(GateAnswer.gate))
+        )
+    )
+
+
+def set_gate_answer(
+    session: Session,
+    workspace: Workspace,
+    gate: str,
+    network_id: str,
+    *,
+    answer: bool | None,
+    note: str,
+    actor: str,
+) -> GateAnswer:
+    """Record the city's answer to a gate for one network (None = not known)."""
+    if gate not in framework_of(session, workspace).gate_keys:
+        raise NotFound("gate", gate)
+    if session.get(Network, network_id) is None:
+        raise NotFound("network", network_id)
+    row = session.exec(
+        select(GateAnswer).where(
+            GateAnswer.workspace_id == workspace.id,
+            GateAnswer.network_id == network_id,
+            GateAnswer.gate == gate,
+        )
+    ).first()
+    before = None if row is None else {"answer": row.answer, "note": row.note}
+    if row is None:
+        row = GateAnswer(workspace_id=workspace.id or 0, network_id=network_id, gate=gate)
+    row.answer = answer
+    row.note = note
+    session.add(row)
+    audit(
+        session,
+        workspace_id=workspace.id,
+        actor=actor,
+        action="create" if before is None else "update",
+        entity="gate_answer",
+        entity_key=f"{network_id}/{gate}",
+        before=before,
+        after={"answer": answer, "note": note},
+    )
+    session.commit()
+    session.refresh(row)
+    return row

@@ -7,8 +7,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import scoring.portfolio as portfolio_module
 from criteria.errors import CriteriaError
 from scoring.portfolio import (
+    NO_BUDGET_STATUS,
+    QUICK_STATUS,
     PortfolioItem,
     brute_force_portfolio,
     format_minor_units,
@@ -115,20 +118,25 @@ def test_hours_budget_binds() -> None:
 
 
 def test_overlap_penalty_drops_the_weaker_duplicate() -> None:
-    items = [_item("a", 0.6), _item("b", 0.4), _item("c", 0.3)]
+    items = [_item("a", 0.6, fee=1), _item("b", 0.4, fee=1), _item("c", 0.3, fee=1)]
     overlap = np.array([[0.0, 1.0, 0.0], [1.0, 0.0, 0.0], [0.0, 0.0, 0.0]])
-    result = optimise_portfolio(items, overlap=overlap, overlap_penalty=0.5)
-    # a+b+c = 1.3 - 0.5 = 0.8 < a+c = 0.9
+    result = optimise_portfolio(items, overlap=overlap, overlap_penalty=0.5, fee_budget=3)
+    # a+b+c = 1.3 - 0.5 = 0.8 < a+c = 0.9 (the budget fits all three)
     assert result.selected == {"a", "c"}
     assert result.reasons["b"] == "overlaps with a"
+    assert result.binding == []
     assert result.objective == pytest.approx(0.9)
 
 
 def test_without_budget_the_value_threshold_decides() -> None:
-    items = [_item("a", 0.7), _item("b", 0.5), _item("c", 0.49)]
-    result = optimise_portfolio(items, min_value=0.5)
+    items = [_item("a", 0.7), _item("b", 0.5, join_cost=0.6), _item("c", 0.49)]
+    overlap = np.array([[0.0, 1.0, 0.0], [1.0, 0.0, 0.0], [0.0, 0.0, 0.0]])
+    result = optimise_portfolio(items, overlap=overlap, overlap_penalty=2.0, min_value=0.5)
+    # value >= 0.5 is chosen; overlap and switching costs do not arbitrate without scarcity
     assert result.selected == {"a", "b"}
-    assert result.reasons["c"] == "below value threshold"
+    assert result.reasons == {"a": "selected", "b": "selected", "c": "below value threshold"}
+    assert result.status == NO_BUDGET_STATUS
+    assert result.objective == pytest.approx(0.7 + 0.5 - 0.6 - 2.0)
     assert result.binding == []
 
 
@@ -154,7 +162,7 @@ def test_switching_costs_enter_the_objective() -> None:
 
 
 def test_a_join_cost_above_value_keeps_a_candidate_out() -> None:
-    result = optimise_portfolio([_item("c", 0.2, join_cost=0.3)])
+    result = optimise_portfolio([_item("c", 0.2, join_cost=0.3)], fee_budget=10)
     assert result.selected == frozenset()
     assert result.reasons["c"] == "costs more than it adds"
 
@@ -225,9 +233,10 @@ def test_bad_items_raise() -> None:
 
 
 def test_empty_portfolio() -> None:
-    result = optimise_portfolio([], fee_budget=0)
-    assert result.selected == frozenset()
-    assert result.objective == 0.0
+    for budget in (0, None):
+        result = optimise_portfolio([], fee_budget=budget)
+        assert result.selected == frozenset()
+        assert result.objective == 0.0
 
 
 def test_brute_force_refuses_large_problems() -> None:
@@ -248,3 +257,151 @@ def test_large_fees_stay_exact() -> None:
 
 def test_format_minor_units_negative() -> None:
     assert format_minor_units(-150) == "-1.50"
+
+
+def test_time_limit_returns_a_feasible_portfolio_and_says_so() -> None:
+    rng = np.random.default_rng(3)
+    n = 80
+    items = [
+        _item(
+            f"n{k}",
+            float(rng.uniform(0.2, 0.9)),
+            fee=int(rng.integers(1, 1000)),
+            hours=float(rng.integers(1, 50)),
+        )
+        for k in range(n)
+    ]
+    upper = np.triu(rng.uniform(0.5, 1.0, (n, n)) * (rng.random((n, n)) < 0.1), k=1)
+    problem = {
+        "overlap": upper + upper.T,
+        "overlap_penalty": 0.3,
+        "fee_budget": 10_000,
+        "hours_budget": 500.0,
+    }
+    result = optimise_portfolio(items, time_limit=1e-9, **problem)  # type: ignore[arg-type]
+    assert result.status.startswith("time limit")
+    assert result.fee_used <= 10_000
+    assert result.hours_used <= 500.0
+    assert result.selected  # the greedy fallback fills the budget with something useful
+    exact = optimise_portfolio(items, time_limit=None, **problem)  # type: ignore[arg-type]
+    assert exact.status == "optimal"
+    assert exact.objective >= result.objective - 1e-9
+
+
+def _no_solver(*args: object, **kwargs: object) -> object:
+    raise AssertionError("the MILP solver must not run here")
+
+
+@settings(max_examples=60, deadline=None)
+@given(problems(), st.booleans())
+def test_without_scarcity_the_rule_equals_brute_force_without_a_solver(
+    problem: dict[str, object], with_overlap: bool
+) -> None:
+    # Budgets every allowed network fits together, and no overlap penalty left: the optimum
+    # is each network on its own merit, found without HiGHS, and it equals brute force.
+    items: list[PortfolioItem] = problem["items"]  # type: ignore[assignment]
+    problem = problem | {
+        "fee_budget": sum(item.fee for item in items) + 1,
+        "hours_budget": sum(item.hours for item in items) + 1.0,
+        "overlap_penalty": problem["overlap_penalty"] if with_overlap else 0.0,
+    }
+    brute = brute_force_portfolio(**problem)  # type: ignore[arg-type]
+    penalised = with_overlap and problem["overlap_penalty"] != 0.0
+    original = portfolio_module.milp
+    try:
+        if not penalised:
+            portfolio_module.milp = _no_solver  # type: ignore[assignment]
+        result = optimise_portfolio(**problem)  # type: ignore[arg-type]
+    finally:
+        portfolio_module.milp = original
+    assert result.objective == pytest.approx(brute.objective, abs=1e-9)
+    assert result.status == "optimal"
+
+
+def test_a_fitting_budget_with_a_penalised_pair_still_solves_the_program() -> None:
+    # Both fit the budget, but together they pay the overlap penalty: dropping b is better.
+    items = [_item("a", 0.6, fee=1), _item("b", 0.1, fee=1)]
+    overlap = np.array([[0.0, 1.0], [1.0, 0.0]])
+    result = optimise_portfolio(items, overlap=overlap, overlap_penalty=0.5, fee_budget=10)
+    assert result.selected == {"a"}
+    assert result.reasons["b"] == "overlaps with a"
+
+
+def _random_portfolio(seed: int, n: int = 60) -> tuple[list[PortfolioItem], dict[str, object]]:
+    rng = np.random.default_rng(seed)
+    items = [
+        PortfolioItem(
+            f"n{k}",
+            value=float(rng.uniform(0.2, 0.9)),
+            fee=int(rng.integers(0, 40_000)) * 100,
+            hours=float(rng.integers(20, 400)),
+            is_member=bool(k % 2),
+            lock="keep" if k == 0 else "exclude" if k == 1 else None,
+        )
+        for k in range(n)
+    ]
+    upper = np.triu(rng.uniform(0.5, 1.0, (n, n)) * (rng.random((n, n)) < 0.05), k=1)
+    return items, {
+        "overlap": upper + upper.T,
+        "overlap_penalty": 0.2,
+        "fee_budget": 300_000_00,
+        "hours_budget": 3_000.0,
+        "min_value": 0.45,
+    }
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_quick_search_is_feasible_deterministic_and_close(seed: int) -> None:
+    items, problem = _random_portfolio(seed)
+    quick = optimise_portfolio(items, search="quick", **problem)  # type: ignore[arg-type]
+    exact = optimise_portfolio(items, **problem)  # type: ignore[arg-type]
+    assert quick.status == QUICK_STATUS
+    assert exact.status == "optimal"
+    assert quick.fee_used <= 300_000_00
+    assert quick.hours_used <= 3_000.0
+    assert "n0" in quick.selected
+    assert "n1" not in quick.selected
+    assert all(item.value >= 0.45 for item in items if item.id in quick.selected - {"n0"})
+    assert quick.objective <= exact.objective + 1e-9
+    assert quick.objective >= 0.97 * exact.objective
+    again = optimise_portfolio(items, search="quick", **problem)  # type: ignore[arg-type]
+    assert again.selected == quick.selected
+
+
+def test_quick_search_is_never_worse_than_greedy() -> None:
+    items, problem = _random_portfolio(5)
+    prep = portfolio_module._prepare(
+        items,
+        problem["overlap"],  # type: ignore[arg-type]
+        0.2,
+        300_000_00,
+        3_000.0,
+        0.45,
+    )
+    greedy = portfolio_module._objective(prep, portfolio_module._greedy(prep))
+    quick = optimise_portfolio(items, search="quick", **problem)  # type: ignore[arg-type]
+    assert quick.objective >= greedy - 1e-12
+
+
+def test_quick_search_without_scarcity_is_exact() -> None:
+    items = [_item("a", 0.9, fee=100), _item("b", 0.5, fee=100)]
+    result = optimise_portfolio(items, fee_budget=1_000, search="quick")
+    assert result.selected == {"a", "b"}
+    assert result.status == "optimal"
+
+
+def test_an_unknown_search_raises() -> None:
+    items, problem = _random_portfolio(0, n=10)
+    with pytest.raises(ValueError, match="search"):
+        optimise_portfolio(items, search="fast", **problem)  # type: ignore[arg-type]
+
+
+def test_huge_fees_near_the_budget_stay_exact() -> None:
+    # Fees of a billion cents: HiGHS's integrality tolerance alone could hide ten euros.
+    items = [_item(f"n{k}", 0.5 + k / 50, fee=1_000_000_007 * (k + 1) + k) for k in range(8)]
+    budget = items[2].fee + items[5].fee + items[7].fee - 1
+    result = optimise_portfolio(items, fee_budget=budget)
+    assert result.fee_used <= budget
+    assert result.objective == pytest.approx(
+        brute_force_portfolio(items, fee_budget=budget).objective, abs=1e-9
+    )

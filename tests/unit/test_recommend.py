@@ -187,6 +187,13 @@ def test_recommend_actions_and_flags() -> None:
     assert "clearly below the leave bar" in by_id["weak"].explanation
 
 
+def test_no_re_engage_flag_for_a_passive_member_that_leaves() -> None:
+    facts = [MembershipFacts("m", is_member=True, engagement="passive")]
+    (rec,) = _recommend(facts, [0.8], set(), portfolio_reasons={"m": "over fee budget"})
+    assert rec.action is Action.LEAVE
+    assert rec.flags == ()
+
+
 def test_notice_flag_after_the_deadline_names_the_next_renewal() -> None:
     facts = [MembershipFacts("m", is_member=True, renewal_date=date(2026, 4, 1), notice_days=90)]
     (rec,) = _recommend(facts, [0.2], set(), today=date(2026, 3, 1))

@@ -204,3 +204,14 @@ def test_smaa_errors() -> None:
         )
     with pytest.raises(CriteriaError, match="not one of the networks"):
         weight_stability(m, [1, 1], target="ZZ")
+
+
+def test_describe_interval_uses_the_names_a_reader_knows() -> None:
+    interval = StabilityInterval(
+        "political_leadership", 0.09, 0.0, 0.32, "uclg", "c40", "top", "", "uclg"
+    )
+    sentence = describe_interval(interval, "political leadership", {"c40": "C40", "uclg": "UCLG"})
+    assert sentence == (
+        "The top network stays C40 unless political leadership weighs more than 32% (now 9%); "
+        "then UCLG would lead."
+    )

@@ -1,0 +1,230 @@
+"""Priorities panel: weights by sliders, rank order (ROC), swing or AHP, and a live re-rank.
+
+Moving a slider posts the weights to `/priorities/preview`, which answers with the ranking
+block only (htmx) or the whole page (no JavaScript). The ROC, swing and AHP forms answer
+with the whole workbench (sliders and ranking). Saving creates a scenario (see scenarios.py).
+"""
+
+from __future__ import annotations
+
+import contextlib
+from typing import Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
+from sqlmodel import Session
+
+from app.db import SessionDep
+from app.deps import ReadWorkspace
+from app.models import Workspace
+from app.routes.common import FormDep
+from app.services import analysis as an
+from app.services import ui
+from app.services import workspaces as ws
+from app.templating import is_htmx, render
+from criteria import Framework
+
+router = APIRouter(include_in_schema=False)
+PAGE = "workspaces/priorities.html"
+
+
+def _context(
+    session: Session,
+    workspace: Workspace,
+    settings: ui.Settings,
+    points: dict[str, float],
+    method: str,
+    *,
+    errors: dict[str, str] | None = None,
+    message: str = "",
+    ahp_keys: list[str] | None = None,
+    ahp_result: ui.AHPView | None = None,
+    form: Any = None,
+    tool: str = "",
+    rank: bool = True,
+    prepared: an.PreparedInputs | None = None,
+) -> dict[str, Any]:
+    framework = ws.framework_of(session, workspace) if prepared is None else prepared.framework
+    rows: list[ui.PreviewRow] = []
+    warnings: list[str] = []
+    if rank:
+        try:
+            ctx = ui.analyse(
+                session,
+                workspace,
+                points,
+                method,
+                settings.options,
+                samples=ui.PREVIEW_SAMPLES,
+                preview=True,
+                prepared=prepared,
+            )
+            rows = ui.preview_rows(ctx)
+            warnings = list(ctx.analysis.warnings)
+        except ui.FormErrors as exc:
+            errors, message, tool = exc.errors, exc.message, ""
+    by_points = sorted(framework.keys, key=lambda k: (-points.get(k, 0.0), framework.keys.index(k)))
+    chosen = [k for k in (ahp_keys or []) if k in framework.keys] or by_points[
+        : ui.AHP_DEFAULT_COUNT
+    ]
+    titles = {c.key: c.title for c in framework.criteria}
+    return {
+        "workspace": workspace,
+        "nav_active": "priorities",
+        "settings": settings,
+        "method": method,
+        "methods": ui.method_options(),
+        "weights": ui.weight_rows(framework, points),
+        "weights_chart": ui.weights_chart(framework, points),
+        "rows": rows,
+        "warnings": warnings,
+        "errors": errors or {},
+        "message": message,
+        "tool": tool,
+        "form": form or {},
+        "swing_defaults": ui.swing_defaults(points),
+        "order": {k: i + 1 for i, k in enumerate(by_points)},
+        "ahp_keys": chosen[: ui.AHP_MAX],
+        "ahp_pairs": [
+            (a, b, titles[a], titles[b])
+            for i, a in enumerate(chosen[: ui.AHP_MAX])
+            for b in chosen[i + 1 : ui.AHP_MAX]
+        ],
+        "ahp_scale": ui.AHP_SCALE,
+        "ahp_result": ahp_result,
+        "titles": titles,
+        "currency": ws.get_profile(session, workspace).currency
+        if prepared is None
+        else prepared.currency,
+    }
+
+
+@router.get("/workspaces/{workspace_id}/priorities", name="priorities")
+def priorities(
+    request: Request,
+    workspace: ReadWorkspace,
+    session: SessionDep,
+    scenario: int | None = None,
+    ahp: list[str] = Query(default=[]),  # noqa: B008
+) -> Response:
+    settings = ui.resolve_settings(session, workspace, scenario)
+    context = _context(
+        session, workspace, settings, settings.weights, settings.method, ahp_keys=ahp
+    )
+    return render(request, PAGE, context, block="workbench" if is_htmx(request) else None)
+
+
+def _base(
+    session: Session, workspace: Workspace, form: Any, framework: Framework | None = None
+) -> tuple[ui.Settings, str]:
+    raw = str(form.get("scenario_id", "")).strip()
+    settings = ui.resolve_settings(
+        session, workspace, int(raw) if raw.isdigit() else None, framework
+    )
+    method = str(form.get("method", settings.method))
+    return settings, method if method in ui.METHOD_LABELS else settings.method
+
+
+@router.post("/workspaces/{workspace_id}/priorities/preview", name="priorities_preview")
+def preview(
+    request: Request, workspace: ReadWorkspace, session: SessionDep, form: FormDep
+) -> Response:
+    """Re-rank with the posted weights; nothing is saved.
+
+    The hot path of the slider: the workspace's prepared inputs (one query when cached) give
+    the framework and currency, so the only other queries are sign-in and the scenarios.
+    """
+    prepared = an.prepared_inputs(session, workspace)
+    settings, _ = _base(session, workspace, form, prepared.framework)
+    keys = prepared.framework.keys
+    status = 200
+    try:
+        method = ui.parse_method(form.get("method"))
+        points = ui.parse_points(form, keys)
+        context = _context(
+            session, workspace, settings, points, method, form=form, prepared=prepared
+        )
+    except ui.FormErrors as exc:
+        fallback = {k: settings.weights[k] for k in keys}
+        context = _context(
+            session,
+            workspace,
+            settings,
+            fallback,
+            settings.method,
+            errors=exc.errors,
+            message=exc.message,
+            form=form,
+            rank=False,
+            prepared=prepared,
+        )
+        status = 422
+    if context["message"] and not context["tool"]:
+        status = 422
+    return render(
+        request,
+        PAGE,
+        context,
+        status_code=status,
+        block="ranking" if is_htmx(request) else None,
+    )
+
+
+@router.post("/workspaces/{workspace_id}/priorities/{tool}", name="priorities_tool")
+def weight_tool(
+    tool: str, request: Request, workspace: ReadWorkspace, session: SessionDep, form: FormDep
+) -> Response:
+    """Weights from a ranking of the criteria (roc), swing ratings (swing) or AHP (ahp)."""
+    settings, method = _base(session, workspace, form)
+    framework = ws.framework_of(session, workspace)
+    keys = framework.keys
+    current = {k: settings.weights[k] for k in keys}
+    with contextlib.suppress(ui.FormErrors):  # no sliders posted: keep the scenario's weights
+        current = ui.parse_points(form, keys)
+    ahp_keys = [k for k in form.getlist("ahp") if k in keys]
+    result: ui.AHPView | None = None
+    try:
+        if tool == "roc":
+            points = ui.points_from_roc(form, keys)
+        elif tool == "swing":
+            points = ui.points_from_swing(form, keys)
+        elif tool == "ahp":
+            if len(ahp_keys) < 2:
+                raise ui.FormErrors({"ahp": "Tick at least two criteria to compare."})
+            titles = {c.key: c.title for c in framework.criteria}
+            result = ui.points_from_ahp(form, ahp_keys, current, titles)
+            points = result.points
+        else:
+            raise ui.FormErrors({}, f"There is no weighting tool called '{tool}'.")
+    except ui.FormErrors as exc:
+        context = _context(
+            session,
+            workspace,
+            settings,
+            current,
+            method,
+            errors=exc.errors,
+            message=exc.message,
+            ahp_keys=ahp_keys,
+            form=form,
+            tool=tool,
+        )
+        return render(
+            request,
+            PAGE,
+            context,
+            status_code=422,
+            block="workbench" if is_htmx(request) else None,
+        )
+    context = _context(
+        session,
+        workspace,
+        settings,
+        points,
+        method,
+        ahp_keys=ahp_keys,
+        ahp_result=result,
+        form=form,
+        tool=tool,
+    )
+    return render(request, PAGE, context, block="workbench" if is_htmx(request) else None)

@@ -1,0 +1,145 @@
+"""City profile and memberships: themes, budgets, adding candidates, changing a status."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+from sqlmodel import Session
+
+from app.db import SessionDep
+from app.deps import ActorDep, EditWorkspace, ReadWorkspace
+from app.errors import Conflict, InvalidInput
+from app.models import Workspace
+from app.routes.common import FormDep, see_other, workspace_url
+from app.services import catalogue, ui
+from app.services import workspaces as ws
+from app.templating import is_htmx, render
+
+router = APIRouter(include_in_schema=False)
+PAGE = "workspaces/profile.html"
+
+
+def _context(
+    session: Session,
+    workspace: Workspace,
+    *,
+    q: str = "",
+    theme: str = "",
+    region: str = "",
+    form: Any = None,
+    errors: dict[str, str] | None = None,
+    message: str = "",
+) -> dict[str, Any]:
+    profile = ws.profile_dict(ws.get_profile(session, workspace))
+    groups = ui.memberships_view(session, workspace)
+    known = {m["network_id"] for rows in groups.values() for m in rows}
+    searched = bool(q or theme or region)
+    found = catalogue.search_networks(session, q=q, theme=theme, region=region) if searched else []
+    themes = catalogue.all_themes(session)
+    return {
+        "workspace": workspace,
+        "nav_active": "profile",
+        "profile": profile,
+        "groups": groups,
+        "themes": themes,
+        "theme_values": {
+            t: (
+                form.get(ui.theme_field(t), "")
+                if form is not None
+                else profile["priority_themes"].get(t, "")
+            )
+            for t in themes
+        },
+        "regions": catalogue.REGIONS,
+        "q": q,
+        "theme": theme,
+        "region": region,
+        "searched": searched,
+        "found": [n for n in found if n.id not in known],
+        "form": form,
+        "errors": errors or {},
+        "message": message,
+        "status_labels": ui.STATUS_LABELS,
+        "lock_labels": ui.LOCK_LABELS,
+    }
+
+
+@router.get("/workspaces/{workspace_id}/profile", name="profile")
+def profile_page(
+    request: Request,
+    workspace: ReadWorkspace,
+    session: SessionDep,
+    q: str = "",
+    theme: str = "",
+    region: str = "",
+) -> Response:
+    context = _context(session, workspace, q=q[:100], theme=theme[:100], region=region[:100])
+    return render(request, PAGE, context, block="catalogue_search" if is_htmx(request) else None)
+
+
+@router.get("/workspaces/{workspace_id}/memberships", name="memberships")
+def memberships_page(workspace: ReadWorkspace) -> Response:
+    """The memberships now live on the city profile page."""
+    return see_other(workspace_url(workspace.id, "/profile#memberships"))
+
+
+@router.post("/workspaces/{workspace_id}/profile")
+def update_profile(
+    request: Request,
+    workspace: EditWorkspace,
+    session: SessionDep,
+    actor: ActorDep,
+    form: FormDep,
+) -> Response:
+    themes = catalogue.all_themes(session)
+    try:
+        changes = ui.parse_profile(form, themes)
+        ws.update_profile(session, workspace, changes, actor=actor)
+    except ui.FormErrors as exc:
+        context = _context(session, workspace, form=form, errors=exc.errors, message=exc.message)
+        return render(request, PAGE, context, status_code=422)
+    return see_other(workspace_url(workspace.id, "/profile?saved=profile"))
+
+
+@router.post("/workspaces/{workspace_id}/profile/memberships")
+def add_candidate(
+    request: Request,
+    workspace: EditWorkspace,
+    session: SessionDep,
+    actor: ActorDep,
+    form: FormDep,
+) -> Response:
+    network_id = str(form.get("network_id", "")).strip()
+    try:
+        ws.create_membership(
+            session, workspace, {"network_id": network_id, "status": "candidate"}, actor=actor
+        )
+    except (InvalidInput, Conflict) as exc:
+        context = _context(session, workspace, errors={"network_id": str(exc)}, message=str(exc))
+        return render(request, PAGE, context, status_code=422)
+    return see_other(workspace_url(workspace.id, "/profile#memberships"))
+
+
+@router.post("/workspaces/{workspace_id}/profile/memberships/{membership_id}")
+def change_membership(
+    membership_id: int,
+    request: Request,
+    workspace: EditWorkspace,
+    session: SessionDep,
+    actor: ActorDep,
+    form: FormDep,
+) -> Response:
+    membership = ws.get_membership(session, workspace, membership_id)
+    back = str(form.get("back", "profile"))
+    try:
+        changes = ui.parse_membership_change(form)
+        ws.update_membership(session, workspace, membership, changes, actor=actor)
+    except (ui.FormErrors, InvalidInput) as exc:
+        details = exc.errors if isinstance(exc, ui.FormErrors) else {}
+        message = " ".join(details.values()) or exc.message
+        context = _context(session, workspace, errors={"membership": message}, message=message)
+        return render(request, PAGE, context, status_code=422)
+    target = "/portfolio" if back == "portfolio" else "/profile#memberships"
+    return see_other(workspace_url(workspace.id, target))

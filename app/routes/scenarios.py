@@ -1,0 +1,163 @@
+"""Scenarios: list, save (from the priorities panel), duplicate, compare side by side."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
+
+from app.db import SessionDep
+from app.deps import ActorDep, EditWorkspace, ReadWorkspace
+from app.errors import Conflict
+from app.routes.common import FormDep, see_other, workspace_url
+from app.routes.priorities import PAGE as PRIORITIES_PAGE
+from app.routes.priorities import _context as priorities_context
+from app.services import ui
+from app.services import workspaces as ws
+from app.templating import is_htmx, render
+
+router = APIRouter(include_in_schema=False)
+PAGE = "workspaces/scenarios.html"
+COMPARE = "workspaces/compare.html"
+
+
+@router.get("/workspaces/{workspace_id}/scenarios", name="scenarios")
+def list_scenarios(
+    request: Request, workspace: ReadWorkspace, session: SessionDep, scenario: int | None = None
+) -> Response:
+    settings = ui.resolve_settings(session, workspace, scenario)
+    ctx = ui.analyse(
+        session, workspace, settings.weights, settings.method, settings.options, samples=0
+    )
+    context = {
+        "workspace": workspace,
+        "nav_active": "scenarios",
+        "settings": settings,
+        "scenarios": settings.scenarios,
+        "agreement": ui.agreement_rows(ctx),
+        "method_label": ui.METHOD_LABELS[settings.method],
+        "methods": ui.METHOD_LABELS,
+        "titles": {c.key: c.title for c in ctx.framework.criteria},
+        "errors": {},
+        "message": "",
+    }
+    return render(request, PAGE, context, block="scenario_list" if is_htmx(request) else None)
+
+
+@router.post("/workspaces/{workspace_id}/scenarios", name="scenario_create")
+def create_scenario(
+    request: Request,
+    workspace: EditWorkspace,
+    session: SessionDep,
+    actor: ActorDep,
+    form: FormDep,
+) -> Response:
+    """Save the posted weights and method as a new scenario, then show it on the dashboard."""
+    keys = ws.framework_of(session, workspace).keys
+    raw = str(form.get("scenario_id", "")).strip()
+    settings = ui.resolve_settings(session, workspace, int(raw) if raw.isdigit() else None)
+    name = str(form.get("name", "")).strip()
+    try:
+        method = ui.parse_method(form.get("method"))
+        points = ui.parse_points(form, keys)
+        if not name:
+            raise ui.FormErrors({"name": "Give the scenario a name."})
+        if len(name) > 120:
+            raise ui.FormErrors({"name": "Keep the name under 120 characters."})
+        try:
+            scenario = ws.create_scenario(
+                session,
+                workspace,
+                {
+                    "name": name,
+                    "description": str(form.get("description", "")).strip()[:2000],
+                    "method": method,
+                    "weights": points,
+                    "options": dict(settings.options),
+                },
+                actor=actor,
+            )
+        except Conflict:
+            raise ui.FormErrors({"name": f"A scenario named '{name}' already exists."}) from None
+    except ui.FormErrors as exc:
+        try:
+            points = ui.parse_points(form, keys)
+        except ui.FormErrors:
+            points = settings.weights
+        context = priorities_context(
+            session,
+            workspace,
+            settings,
+            points,
+            settings.method,
+            errors=exc.errors,
+            message=exc.message,
+            form=form,
+            tool="save",
+        )
+        return render(
+            request,
+            PRIORITIES_PAGE,
+            context,
+            status_code=422,
+            block="workbench" if is_htmx(request) else None,
+        )
+    return see_other(workspace_url(workspace.id, f"?scenario={scenario.id}"))
+
+
+@router.post("/workspaces/{workspace_id}/scenarios/{scenario_id}/duplicate", name="scenario_copy")
+def duplicate_scenario(
+    scenario_id: int, workspace: EditWorkspace, session: SessionDep, actor: ActorDep
+) -> Response:
+    original = ws.get_scenario(session, workspace, scenario_id)
+    names = {s.name for s in ws.list_scenarios(session, workspace)}
+    name = f"{original.name} (copy)"
+    counter = 2
+    while name in names:
+        name = f"{original.name} (copy {counter})"
+        counter += 1
+    ws.create_scenario(
+        session,
+        workspace,
+        {
+            "name": name[:120],
+            "description": original.description,
+            "method": original.method,
+            "weights": dict(original.weights),
+            "options": dict(original.options),
+        },
+        actor=actor,
+    )
+    return see_other(workspace_url(workspace.id, "/scenarios"))
+
+
+@router.get("/workspaces/{workspace_id}/scenarios/compare", name="scenario_compare")
+def compare(
+    request: Request,
+    workspace: ReadWorkspace,
+    session: SessionDep,
+    ids: list[int] = Query(default=[]),  # noqa: B008
+) -> Response:
+    chosen = [ws.get_scenario(session, workspace, i) for i in dict.fromkeys(ids)]
+    context = {
+        "workspace": workspace,
+        "nav_active": "scenarios",
+        "scenarios": chosen,
+        "rows": [],
+        "weights": [],
+        "message": "",
+        "methods": ui.METHOD_LABELS,
+    }
+    if len(chosen) < 2:
+        context["message"] = "Choose at least two scenarios to compare."
+        return render(request, COMPARE, context, status_code=422)
+    contexts = []
+    for scenario in chosen:
+        settings = ui.resolve_settings(session, workspace, scenario.id)
+        contexts.append(
+            ui.analyse(
+                session, workspace, settings.weights, settings.method, settings.options, samples=0
+            )
+        )
+    context["rows"] = ui.compare(contexts)
+    context["weights"] = ui.compare_weights(contexts)
+    return render(request, COMPARE, context, block="comparison" if is_htmx(request) else None)

@@ -1,0 +1,1198 @@
+"""View models for the web pages: everything a template shows, computed here, never in a route.
+
+This module owns the translation from an `AnalysisContext` (and the workspace's rows) to the
+plain values the page templates print: ranking rows, value breakdowns (weight x normalised
+score = contribution), budget use, scenario comparisons with rank movements, the portfolio's
+in/out lists, robustness and overlap tables, and the parsing of the pages' forms (weights as
+points, rank-order, swing and AHP inputs, assessments, the city profile) into values or
+field-level error messages. Routes parse, call one function here, and render.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+import numpy as np
+from markupsafe import Markup
+from sqlmodel import Session
+
+from app import charts
+from app.errors import NotFound
+from app.models import Assessment, Membership, Network, Scenario, Workspace
+from app.services import analysis as an
+from app.services import catalogue
+from app.services import workspaces as ws
+from app.services.common import from_minor
+from criteria import Framework
+from criteria.errors import CriteriaError
+from scoring.analysis import ACTION_ORDER
+from scoring.methods import Method
+from scoring.overlap import complementarity_hint
+from scoring.recommend import Action, notice_deadline
+from scoring.weights import ahp, rank_order_centroid, swing_weights
+
+PREVIEW_SAMPLES = 0
+"""Robustness samples for the live slider re-rank: none (robustness has its own page)."""
+DEFAULT_SAMPLES = 2000
+METHOD_LABELS: dict[str, str] = {
+    "weighted_sum": "Weighted sum (additive value)",
+    "weighted_product": "Weighted product",
+    "topsis": "TOPSIS (distance to the ideal)",
+    "vikor": "VIKOR (compromise)",
+    "electre": "ELECTRE (outranking)",
+}
+STATUS_LABELS = {"member": "Member", "candidate": "Candidate", "former": "Former member"}
+LOCK_LABELS = {"": "No lock", "keep": "Must keep", "exclude": "Must not join"}
+CONFIDENCE = ("low", "medium", "high")
+AHP_SCALE: tuple[tuple[str, str], ...] = (
+    ("9", "extremely more important"),
+    ("7", "very strongly more important"),
+    ("5", "strongly more important"),
+    ("3", "moderately more important"),
+    ("1", "equally important"),
+    ("1/3", "moderately less important"),
+    ("1/5", "strongly less important"),
+    ("1/7", "very strongly less important"),
+    ("1/9", "extremely less important"),
+)
+AHP_DEFAULT_COUNT = 4
+AHP_MAX = 7
+URL_RE = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
+
+
+class FormErrors(Exception):
+    """Field-level messages for a form (field name -> message), shown inline with 422."""
+
+    def __init__(self, errors: Mapping[str, str], message: str = "") -> None:
+        self.errors = dict(errors)
+        self.message = message or "Please correct the highlighted fields."
+        super().__init__(self.message)
+
+
+# --- weights --------------------------------------------------------------------------------
+
+
+def weight_field(key: str) -> str:
+    """The form field name of a criterion's points: ``w_<key>``."""
+    return f"w_{key}"
+
+
+def parse_points(form: Mapping[str, Any], keys: Sequence[str]) -> dict[str, float]:
+    """Points per criterion from a form (``w_<key>``, 0-100); raises `FormErrors`.
+
+    A missing field counts as 0; at least one criterion needs a positive weight.
+
+    >>> parse_points({"w_a": "30", "w_b": "0"}, ["a", "b"])
+    {'a': 30.0, 'b': 0.0}
+    >>> try:
+    ...     parse_points({"w_a": "x"}, ["a"])
+    ... except FormErrors as exc:
+    ...     exc.errors
+    {'w_a': 'Enter a number of points from 0 to 100.'}
+    """
+    points: dict[str, float] = {}
+    errors: dict[str, str] = {}
+    for key in keys:
+        name = weight_field(key)
+        raw = str(form.get(name, "0") or "0").strip()
+        try:
+            value = float(raw)
+        except ValueError:
+            errors[name] = "Enter a number of points from 0 to 100."
+            continue
+        if not math.isfinite(value) or not 0 <= value <= 100:
+            errors[name] = "Enter a number of points from 0 to 100."
+            continue
+        points[key] = value
+    if errors:
+        raise FormErrors(errors)
+    if not any(v > 0 for v in points.values()):
+        raise FormErrors({}, "All weights are zero: give at least one criterion some points.")
+    return points
+
+
+def parse_method(raw: object) -> str:
+    """A method name from a form; raises `FormErrors` naming the field ``method``."""
+    value = str(raw or "weighted_sum")
+    if value not in METHOD_LABELS:
+        raise FormErrors({"method": f"Choose one of the listed methods, not '{value}'."})
+    return value
+
+
+def as_points(fractions: Mapping[str, float], total: float = 100.0) -> dict[str, float]:
+    """Fractions (summing to 1) as points with one decimal, out of ``total``.
+
+    >>> as_points({"a": 0.6111, "b": 0.3889})
+    {'a': 61.1, 'b': 38.9}
+    """
+    return {k: round(v * total, 1) for k, v in fractions.items()}
+
+
+def points_from_roc(form: Mapping[str, Any], keys: Sequence[str]) -> dict[str, float]:
+    """Rank-order centroid weights (as points) from ``rank_<key>`` positions (1 = most important).
+
+    Equal positions are ties; raises `FormErrors` for a blank or invalid position.
+
+    >>> points_from_roc({"rank_a": "1", "rank_b": "2", "rank_c": "3"}, ["a", "b", "c"])
+    {'a': 61.1, 'b': 27.8, 'c': 11.1}
+    """
+    positions: dict[str, int] = {}
+    errors: dict[str, str] = {}
+    for key in keys:
+        name = f"rank_{key}"
+        raw = str(form.get(name, "")).strip()
+        if not raw.isdigit() or not 1 <= int(raw) <= len(keys):
+            errors[name] = f"Give a position from 1 to {len(keys)}."
+            continue
+        positions[key] = int(raw)
+    if errors:
+        raise FormErrors(errors)
+    groups = [[k for k in keys if positions[k] == p] for p in sorted(set(positions.values()))]
+    return as_points(rank_order_centroid(groups))
+
+
+def points_from_swing(form: Mapping[str, Any], keys: Sequence[str]) -> dict[str, float]:
+    """Swing weights (as points) from ``swing_<key>`` ratings 0-100; raises `FormErrors`.
+
+    >>> points_from_swing({"swing_a": "100", "swing_b": "50"}, ["a", "b"])
+    {'a': 66.7, 'b': 33.3}
+    """
+    swings: dict[str, float] = {}
+    errors: dict[str, str] = {}
+    for key in keys:
+        name = f"swing_{key}"
+        raw = str(form.get(name, "0") or "0").strip()
+        try:
+            value = float(raw)
+        except ValueError:
+            value = -1.0
+        if not 0 <= value <= 100:
+            errors[name] = "Rate the swing from 0 to 100."
+            continue
+        swings[key] = value
+    if errors:
+        raise FormErrors(errors)
+    try:
+        return as_points(swing_weights(swings))
+    except CriteriaError as exc:
+        raise FormErrors({}, str(exc)) from exc
+
+
+def swing_defaults(points: Mapping[str, float]) -> dict[str, str]:
+    """Swing ratings implied by the current points: the largest gets 100.
+
+    >>> swing_defaults({"a": 40, "b": 10})
+    {'a': '100', 'b': '25'}
+    """
+    top = max(points.values(), default=0.0) or 1.0
+    return {k: f"{round(100 * v / top):g}" for k, v in points.items()}
+
+
+def _ratio(raw: str) -> float | None:
+    allowed = {value for value, _ in AHP_SCALE}
+    if raw not in allowed:
+        return None
+    if "/" in raw:
+        return 1.0 / float(raw.split("/")[1])
+    return float(raw)
+
+
+@dataclass(frozen=True)
+class AHPView:
+    """The outcome of an AHP comparison, ready to print."""
+
+    points: dict[str, float]
+    consistency_ratio: float
+    consistent: bool
+    message: str
+    revisit: list[str]
+
+
+def points_from_ahp(
+    form: Mapping[str, Any],
+    compared: Sequence[str],
+    current: Mapping[str, float],
+    titles: Mapping[str, str],
+) -> AHPView:
+    """AHP weights for the ``compared`` criteria from ``pair_<a>__<b>`` judgements.
+
+    The compared criteria share the points they hold now, split by their AHP weights; the
+    other criteria keep their points. Raises `FormErrors` for a missing or invalid judgement.
+    """
+    judgements: dict[tuple[str, str], float] = {}
+    errors: dict[str, str] = {}
+    for i, a in enumerate(compared):
+        for b in compared[i + 1 :]:
+            name = f"pair_{a}__{b}"
+            value = _ratio(str(form.get(name, "")))
+            if value is None:
+                errors[name] = "Choose how much more important one criterion is than the other."
+                continue
+            judgements[(a, b)] = value
+    if errors:
+        raise FormErrors(errors)
+    try:
+        result = ahp(list(compared), judgements)
+    except CriteriaError as exc:
+        raise FormErrors({}, str(exc)) from exc
+    pool = sum(current.get(k, 0.0) for k in compared) or 100.0
+    points = dict(current)
+    points.update({k: round(w * pool, 1) for k, w in result.weights.items()})
+    revisit = [
+        f"{titles.get(e.a, e.a)} vs {titles.get(e.b, e.b)}: you said "
+        f"{_ratio_text(e.given)}, the other answers imply about {_ratio_text(e.implied_by_weights)}"
+        for e in result.worst_judgements[:3]
+        if e.error > 0.05
+    ]
+    message = result.message
+    for key, title in titles.items():
+        message = message.replace(f"'{key}'", f"'{title}'")
+    return AHPView(points, result.consistency_ratio, result.consistent, message, revisit)
+
+
+def _ratio_text(value: float) -> str:
+    return f"{value:.2g}" if value >= 1 else f"1/{1 / value:.2g}"
+
+
+# --- scenarios ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The weights (points), method and options an analysis runs with, and where they came from."""
+
+    weights: dict[str, float]
+    method: str
+    options: dict[str, Any]
+    scenario: Scenario | None
+    previous: Scenario | None
+    scenarios: list[Scenario]
+
+
+def resolve_settings(
+    session: Session,
+    workspace: Workspace,
+    scenario_id: int | None,
+    framework: Framework | None = None,
+) -> Settings:
+    """The chosen scenario (default: the newest) and the one before it, or equal weights.
+
+    ``framework`` saves its queries when the caller already has the workspace's framework.
+    """
+    scenarios = ws.list_scenarios(session, workspace)
+    framework = framework or ws.framework_of(session, workspace)
+    if scenario_id is not None:
+        scenario: Scenario | None = ws.get_scenario(session, workspace, scenario_id)
+    else:
+        scenario = scenarios[-1] if scenarios else None
+    previous = None
+    if scenario is not None:
+        index = [s.id for s in scenarios].index(scenario.id)
+        previous = scenarios[index - 1] if index > 0 else None
+    base = an.scenario_settings(scenario, framework)
+    weights = {k: float(base["weights"].get(k, 0.0)) for k in framework.keys}
+    return Settings(weights, base["method"], base["options"], scenario, previous, scenarios)
+
+
+def analyse(
+    session: Session,
+    workspace: Workspace,
+    weights: Mapping[str, float],
+    method: str,
+    options: Mapping[str, Any] | None = None,
+    *,
+    samples: int | None = None,
+    preview: bool = False,
+    prepared: an.PreparedInputs | None = None,
+) -> an.AnalysisContext:
+    """`run_analysis` with a sample count override; rule violations become `FormErrors`.
+
+    ``preview=True`` asks for the fast level of detail of the slider re-rank (ranks, values
+    and actions; no recommendations, robustness, weight stability or method agreement).
+    ``prepared`` passes inputs the caller already read (`an.prepared_inputs`).
+    """
+    opts = dict(options or {})
+    if samples is not None:
+        opts["samples"] = samples
+    try:
+        return an.run_analysis(
+            session,
+            workspace,
+            weights=weights,
+            method=method,
+            options=opts,
+            detail="preview" if preview else "full",
+            prepared=prepared,
+        )
+    except CriteriaError as exc:
+        raise FormErrors(dict(exc.fields), str(exc)) from exc
+
+
+# --- ranking --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BreakdownRow:
+    """One criterion's part in a network's value: raw -> normalised x weight = contribution."""
+
+    key: str
+    title: str
+    raw: str
+    missing: bool
+    utility: float
+    weight: float  # share of the total weight, 0-1
+    contribution: float  # weight x utility, in value units (0-1)
+    average: float  # the same for the average network
+
+
+@dataclass(frozen=True)
+class RankRow:
+    """One network in the ranking, with everything the dashboard prints about it."""
+
+    network_id: str
+    name: str
+    short: str
+    status: str
+    action: str
+    value: float
+    rank: int
+    fee_minor: int
+    hours: int
+    engagement: str | None
+    robustness: str
+    action_stability: float | None
+    flags: list[str]
+    explanation: str
+    strengths: list[str]
+    weaknesses: list[str]
+    cost_per_value_point: str | None
+    notice_by: str | None
+    portfolio_reason: str
+    breakdown: list[BreakdownRow] = field(default_factory=list)
+
+
+def _raw_text(ctx: an.AnalysisContext, network_id: str, key: str, value: float) -> str:
+    if key == "annual_fee":
+        return f"{ctx.currency} {value:,.0f}/year"
+    if key == "staff_time":
+        return f"{value:,.0f} h/year"
+    cell = ctx.scores.get(network_id, {}).get(key)
+    if cell is not None and cell.count > 1:
+        return f"{value:.2g} (mean of {cell.count})"
+    return f"{value:.2g}"
+
+
+def breakdown(ctx: an.AnalysisContext, network_id: str) -> list[BreakdownRow]:
+    """How a network's value adds up: per criterion, the raw value, the normalised score
+    (0-1), the weight share and their product, the contribution (the rows sum to the value)."""
+    a = ctx.analysis
+    matrix = a.matrix
+    i = matrix.alternatives.index(network_id)
+    utilities = a.evaluation.utilities
+    titles = {c.key: c.title for c in ctx.framework.criteria}
+    rows = []
+    for j, key in enumerate(matrix.criteria):
+        w = a.weights[key]
+        raw = matrix.values[i, j]
+        missing = bool(math.isnan(raw))
+        u = float(utilities[i, j])
+        rows.append(
+            BreakdownRow(
+                key=key,
+                title=titles.get(key, key),
+                raw="missing (counted at the scale midpoint)"
+                if missing
+                else _raw_text(ctx, network_id, key, float(raw)),
+                missing=missing,
+                utility=u,
+                weight=w,
+                contribution=w * u,
+                average=float(w * utilities[:, j].mean()),
+            )
+        )
+    return rows
+
+
+def ranking_rows(ctx: an.AnalysisContext, *, with_breakdown: bool = False) -> list[RankRow]:
+    """The recommendations best first, as printable rows."""
+    rows = []
+    reasons = ctx.analysis.portfolio.reasons
+    for rec in sorted(ctx.analysis.recommendations, key=lambda r: (r.rank, -r.value, r.network)):
+        network = ctx.networks[rec.network]
+        membership = ctx.memberships[rec.network]
+        rows.append(
+            RankRow(
+                network_id=rec.network,
+                name=network.name,
+                short=network.acronym or network.name,
+                status=membership.status,
+                action=str(rec.action),
+                value=rec.value,
+                rank=rec.rank,
+                fee_minor=membership.annual_fee_minor,
+                hours=membership.staff_hours,
+                engagement=membership.engagement,
+                robustness=rec.robustness_sentence,
+                action_stability=rec.action_stability,
+                flags=[f.message for f in rec.flags],
+                explanation=rec.explanation,
+                strengths=[r.sentence for r in rec.strengths],
+                weaknesses=[r.sentence for r in rec.weaknesses],
+                cost_per_value_point=None
+                if rec.cost_per_value_point is None
+                else f"{ctx.currency} {rec.cost_per_value_point:,.0f}",
+                notice_by=None if rec.notice_by is None else rec.notice_by.isoformat(),
+                portfolio_reason=reasons.get(rec.network, ""),
+                breakdown=breakdown(ctx, rec.network) if with_breakdown else [],
+            )
+        )
+    return rows
+
+
+@dataclass(frozen=True, slots=True)
+class PreviewRow:
+    """One network in the live re-rank of the priorities page: only what that table prints,
+    with its numbers already formatted (the fragment has 300 rows; keep each one cheap)."""
+
+    network_id: str
+    short: str
+    status: str
+    action: str
+    action_label: str
+    rank: int
+    value_text: str
+    bar_width: str
+
+
+def preview_rows(ctx: an.AnalysisContext) -> list[PreviewRow]:
+    """The networks best first, as the lean rows of the priorities page's ranking.
+
+    Built from the analysis's `scoring.analysis.Ranking` arrays (both levels of detail), with
+    the per-network strings memoised with the workspace's prepared inputs.
+    """
+    ranking = ctx.analysis.ranking
+    alternatives = ctx.analysis.matrix.alternatives
+    if ctx.prepared is not None:
+        static = ctx.prepared.rows(alternatives)
+    else:
+        static = tuple(
+            (i, ctx.networks[i].acronym or ctx.networks[i].name, ctx.memberships[i].status)
+            for i in alternatives
+        )
+    codes = [str(a) for a in ACTION_ORDER]
+    labels = [action_label(code) for code in codes]
+    order = ranking.order.tolist()
+    values = ranking.values[order]
+    value_texts = [f"{v:.2f}" for v in values.tolist()]
+    widths = [f"{w:.1f}" for w in (np.clip(values, 0.0, 1.0) * 100).tolist()]
+    return [
+        PreviewRow(
+            static[i][0], static[i][1], static[i][2], codes[code], labels[code], rank, text, width
+        )
+        for i, code, rank, text, width in zip(
+            order,
+            ranking.action_codes[order].tolist(),
+            ranking.ranks[order].tolist(),
+            value_texts,
+            widths,
+            strict=True,
+        )
+    ]
+
+
+@dataclass(frozen=True)
+class WeightRow:
+    key: str
+    title: str
+    field: str
+    points: float
+    share: float
+    direction: str
+    unit: str
+
+
+def weight_rows(framework: Framework, points: Mapping[str, float]) -> list[WeightRow]:
+    """One row per criterion: its points and its share of the total."""
+    total = sum(points.values()) or 1.0
+    return [
+        WeightRow(
+            key=c.key,
+            title=c.title,
+            field=weight_field(c.key),
+            points=float(points.get(c.key, 0.0)),
+            share=float(points.get(c.key, 0.0)) / total,
+            direction=str(c.direction),
+            unit=c.unit,
+        )
+        for c in framework.criteria
+    ]
+
+
+def weights_chart(framework: Framework, points: Mapping[str, float]) -> Markup:
+    rows = weight_rows(framework, points)
+    return charts.weight_bars([r.title for r in rows], [r.points for r in rows])
+
+
+@dataclass(frozen=True)
+class BudgetView:
+    fee_gauge: Markup
+    hours_gauge: Markup
+    fee_current: str
+    fee_selected: str
+    fee_budget: str
+    hours_current: float
+    hours_selected: float
+    hours_budget: float | None
+    binding: list[str]
+
+
+def _money(ctx: an.AnalysisContext, minor: int | None) -> str:
+    return "not set" if minor is None else f"{ctx.currency} {from_minor(minor):,.0f}"
+
+
+def budget_view(ctx: an.AnalysisContext) -> BudgetView:
+    """The fee and staff-hour gauges of the chosen portfolio against the budgets."""
+    b = ctx.analysis.budget_use
+    fee_budget = None if b.fee_budget is None else b.fee_budget / 100
+    return BudgetView(
+        fee_gauge=charts.budget_gauge(
+            b.fee_selected / 100, fee_budget, "Annual fees", ctx.currency
+        ),
+        hours_gauge=charts.budget_gauge(b.hours_selected, b.hours_budget, "Staff time", "hours"),
+        fee_current=_money(ctx, b.fee_current),
+        fee_selected=_money(ctx, b.fee_selected),
+        fee_budget=_money(ctx, b.fee_budget),
+        hours_current=b.hours_current,
+        hours_selected=b.hours_selected,
+        hours_budget=b.hours_budget,
+        binding=list(ctx.analysis.portfolio.binding),
+    )
+
+
+# --- comparisons ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Cell:
+    rank: int | None
+    action: str | None
+    value: float | None
+    movement: int  # positive = moved up against the first column
+    changed: bool  # action differs from the first column
+
+
+@dataclass(frozen=True)
+class CompareRow:
+    network_id: str
+    name: str
+    cells: list[Cell]
+    changed: bool
+
+
+def compare(contexts: Sequence[an.AnalysisContext]) -> list[CompareRow]:
+    """Networks side by side across analyses, ordered by the first; movements against it."""
+    first = {r.network: r for r in contexts[0].analysis.recommendations}
+    order = sorted(first.values(), key=lambda r: (r.rank, r.network))
+    ids = [r.network for r in order]
+    for ctx in contexts[1:]:
+        ids += [r.network for r in ctx.analysis.recommendations if r.network not in ids]
+    rows = []
+    for network_id in ids:
+        base = first.get(network_id)
+        cells = []
+        for ctx in contexts:
+            rec = next((r for r in ctx.analysis.recommendations if r.network == network_id), None)
+            if rec is None:
+                cells.append(Cell(None, None, None, 0, base is not None))
+                continue
+            movement = 0 if base is None else base.rank - rec.rank
+            changed = base is None or str(base.action) != str(rec.action)
+            cells.append(Cell(rec.rank, str(rec.action), rec.value, movement, changed))
+        network = next(c.networks[network_id] for c in contexts if network_id in c.networks)
+        rows.append(
+            CompareRow(
+                network_id, network.acronym or network.name, cells, any(c.changed for c in cells)
+            )
+        )
+    return rows
+
+
+def compare_weights(contexts: Sequence[an.AnalysisContext]) -> list[tuple[str, list[float]]]:
+    """Per criterion, its weight share in each analysis."""
+    framework = contexts[0].framework
+    shares = [{r.key: r.share for r in weight_rows(framework, c.weights)} for c in contexts]
+    return [(c.title, [s[c.key] for s in shares]) for c in framework.criteria]
+
+
+@dataclass(frozen=True)
+class Change:
+    network_id: str
+    name: str
+    before_rank: int | None
+    after_rank: int | None
+    before_action: str | None
+    after_action: str | None
+    movement: int
+    action_changed: bool
+
+
+def changes(before: an.AnalysisContext, after: an.AnalysisContext) -> list[Change]:
+    """Networks whose action or rank differs between two analyses, action changes first."""
+    rows = compare([before, after])
+    out = []
+    for row in rows:
+        b, a = row.cells
+        if b.rank == a.rank and b.action == a.action:
+            continue
+        out.append(
+            Change(
+                row.network_id,
+                row.name,
+                b.rank,
+                a.rank,
+                b.action,
+                a.action,
+                (b.rank or 0) - (a.rank or 0) if b.rank and a.rank else 0,
+                b.action != a.action,
+            )
+        )
+    return sorted(out, key=lambda c: (not c.action_changed, -abs(c.movement), c.name))
+
+
+@dataclass(frozen=True)
+class AgreementRow:
+    a: str
+    b: str
+    tau: float
+    reading: str
+
+
+def agreement_rows(ctx: an.AnalysisContext) -> list[AgreementRow]:
+    """Kendall's tau between every pair of methods, with a plain reading."""
+    rows = []
+    for (m1, m2), tau in ctx.analysis.method_agreement.items():
+        if tau >= 0.9:
+            reading = "agree almost completely"
+        elif tau >= 0.7:
+            reading = "largely agree"
+        elif tau >= 0.4:
+            reading = "partly agree"
+        else:
+            reading = "disagree"
+        rows.append(AgreementRow(METHOD_LABELS[str(m1)], METHOD_LABELS[str(m2)], tau, reading))
+    return rows
+
+
+# --- network detail and assessments ---------------------------------------------------------
+
+
+def membership_of(session: Session, workspace: Workspace, network_id: str) -> Membership:
+    """The workspace's record for a network; 404 when the city has none."""
+    for membership, _ in ws.list_memberships(session, workspace):
+        if membership.network_id == network_id:
+            return membership
+    raise NotFound("network", network_id)
+
+
+@dataclass(frozen=True)
+class NetworkDetail:
+    network: Network
+    sources: list[str]
+    membership: dict[str, Any]
+    notice_by: str | None
+    recommendation: RankRow | None
+    radar: Markup | None
+    contribution: Markup | None
+    evidence: list[dict[str, Any]]
+
+
+def network_detail(
+    session: Session, workspace: Workspace, network_id: str, ctx: an.AnalysisContext
+) -> NetworkDetail:
+    """Facts, membership record, recommendation, charts and evidence of one network."""
+    membership = membership_of(session, workspace, network_id)
+    network = catalogue.get_network(session, network_id)
+    sources = catalogue.sources_of(session, [network_id])[network_id]
+    outcomes = ws.outcomes_of(session, [membership.id or 0])[membership.id or 0]
+    record = ws.membership_dict(membership, network, outcomes, ctx.currency)
+    row = next(
+        (r for r in ranking_rows(ctx, with_breakdown=True) if r.network_id == network_id), None
+    )
+    radar = contribution = None
+    if row is not None:
+        scored = [
+            b
+            for b in row.breakdown
+            if b.key in ctx.framework.assessed_keys or b.key == "thematic_fit"
+        ]
+        radar = charts.radar_chart(
+            [b.title for b in scored],
+            [None if b.missing else 1 + 4 * b.utility for b in scored],
+            series_label=network.acronym or network.name,
+        )
+        contribution = charts.contribution_chart(
+            [(b.title, b.contribution, b.average) for b in row.breakdown]
+        )
+    titles = {c.key: c.title for c in ctx.framework.criteria}
+    evidence = [
+        {
+            "criterion": titles.get(a.criterion, a.criterion),
+            "assessor": a.assessor,
+            "score": a.score,
+            "evidence": a.evidence,
+            "source_url": a.source_url,
+            "confidence": a.confidence,
+        }
+        for a in ws.list_assessments(session, workspace, network_id=network_id)
+    ]
+    deadline = notice_deadline(membership.renewal_date, membership.notice_days, date.today())
+    return NetworkDetail(
+        network=network,
+        sources=sources,
+        membership=record,
+        notice_by=None if deadline is None else deadline.isoformat(),
+        recommendation=row,
+        radar=radar,
+        contribution=contribution,
+        evidence=evidence,
+    )
+
+
+@dataclass(frozen=True)
+class AssessRow:
+    key: str
+    title: str
+    description: str
+    questions: list[str]
+    anchors: list[tuple[int, str]]
+    examples: list[str]
+    score: str  # "" = missing
+    evidence: str
+    source_url: str
+    confidence: str
+    others: list[str]
+
+
+def assessors_of(session: Session, workspace: Workspace, network_id: str, actor: str) -> list[str]:
+    """Who has scored this network (most scores first), then the person acting."""
+    counts = Counter(
+        a.assessor for a in ws.list_assessments(session, workspace, network_id=network_id)
+    )
+    names = [name for name, _ in counts.most_common()]
+    return names if actor in names else [*names, actor]
+
+
+def assess_rows(
+    session: Session,
+    workspace: Workspace,
+    network_id: str,
+    assessor: str,
+    form: Mapping[str, Any] | None = None,
+) -> list[AssessRow]:
+    """One row per assessed criterion: anchors, this assessor's entry (or the posted form)."""
+    framework = ws.framework_of(session, workspace)
+    rows_by_key: dict[str, list[Assessment]] = {}
+    for a in ws.list_assessments(session, workspace, network_id=network_id):
+        rows_by_key.setdefault(a.criterion, []).append(a)
+    out = []
+    for c in framework.criteria:
+        if c.key not in framework.assessed_keys:
+            continue
+        mine = next((a for a in rows_by_key.get(c.key, []) if a.assessor == assessor), None)
+        others = [
+            f"{a.assessor}: {'missing' if a.score is None else a.score} ({a.confidence} confidence)"
+            for a in rows_by_key.get(c.key, [])
+            if a.assessor != assessor
+        ]
+        if form is not None:
+            score = str(form.get(f"score_{c.key}", ""))
+            evidence = str(form.get(f"evidence_{c.key}", ""))
+            source = str(form.get(f"source_{c.key}", ""))
+            confidence = str(form.get(f"confidence_{c.key}", "medium"))
+        else:
+            score = "" if mine is None or mine.score is None else str(mine.score)
+            evidence = "" if mine is None else mine.evidence
+            source = "" if mine is None or mine.source_url is None else mine.source_url
+            confidence = "medium" if mine is None else mine.confidence
+        out.append(
+            AssessRow(
+                key=c.key,
+                title=c.title,
+                description=c.description,
+                questions=list(c.questions),
+                anchors=sorted(c.anchors.items()),
+                examples=list(c.evidence_examples),
+                score=score,
+                evidence=evidence,
+                source_url=source,
+                confidence=confidence,
+                others=others,
+            )
+        )
+    return out
+
+
+def parse_assessments(form: Mapping[str, Any], keys: Sequence[str]) -> dict[str, dict[str, Any]]:
+    """Per criterion: score (1-5 or None), evidence, source URL, confidence; raises `FormErrors`.
+
+    >>> parse_assessments({"score_a": "4", "confidence_a": "high"}, ["a"])["a"]["score"]
+    4
+    >>> try:
+    ...     parse_assessments({"score_a": "7"}, ["a"])
+    ... except FormErrors as exc:
+    ...     exc.errors
+    {'score_a': 'A score is a whole number from 1 to 5, or leave it missing.'}
+    """
+    out: dict[str, dict[str, Any]] = {}
+    errors: dict[str, str] = {}
+    for key in keys:
+        raw = str(form.get(f"score_{key}", "")).strip()
+        score: int | None = None
+        if raw:
+            if raw.isdigit() and 1 <= int(raw) <= 5:
+                score = int(raw)
+            else:
+                errors[f"score_{key}"] = (
+                    "A score is a whole number from 1 to 5, or leave it missing."
+                )
+        evidence = str(form.get(f"evidence_{key}", "")).strip()
+        if len(evidence) > 5000:
+            errors[f"evidence_{key}"] = "Keep the evidence under 5,000 characters."
+        source = str(form.get(f"source_{key}", "")).strip()
+        if source and not URL_RE.match(source):
+            errors[f"source_{key}"] = "A source link starts with http:// or https://."
+        confidence = str(form.get(f"confidence_{key}", "medium"))
+        if confidence not in CONFIDENCE:
+            errors[f"confidence_{key}"] = "Confidence is low, medium or high."
+        out[key] = {
+            "score": score,
+            "evidence": evidence,
+            "source_url": source or None,
+            "confidence": confidence,
+        }
+    if errors:
+        raise FormErrors(errors)
+    return out
+
+
+def save_assessments(
+    session: Session,
+    workspace: Workspace,
+    network_id: str,
+    assessor: str,
+    entries: Mapping[str, Mapping[str, Any]],
+    *,
+    actor: str,
+) -> int:
+    """Create or update this assessor's entries; returns how many changed. Blank new rows
+    (no score, no evidence, no source) are not created."""
+    existing = {
+        a.criterion: a
+        for a in ws.list_assessments(session, workspace, network_id=network_id)
+        if a.assessor == assessor
+    }
+    changed = 0
+    for key, data in entries.items():
+        row = existing.get(key)
+        if row is None:
+            if data["score"] is None and not data["evidence"] and not data["source_url"]:
+                continue
+            ws.create_assessment(
+                session,
+                workspace,
+                {"network_id": network_id, "criterion": key, "assessor": assessor, **data},
+                actor=actor,
+            )
+            changed += 1
+        elif any(getattr(row, k) != v for k, v in data.items()):
+            ws.update_assessment(session, workspace, row, dict(data), actor=actor)
+            changed += 1
+    return changed
+
+
+def hint_for(session: Session, workspace: Workspace, network_id: str) -> str:
+    """The complementarity hint: overlap with the city's other current memberships."""
+    rows = ws.list_memberships(session, workspace)
+    themes = {n.id: frozenset(n.themes) for _, n in rows}
+    services = {n.id: frozenset(n.services) for _, n in rows}
+    others = [m.network_id for m, _ in rows if m.status == "member"]
+    return complementarity_hint(network_id, others, themes, services).explanation
+
+
+# --- profile --------------------------------------------------------------------------------
+
+
+def parse_profile(form: Mapping[str, Any], themes: Sequence[str]) -> dict[str, Any]:
+    """City profile changes from the profile form; raises `FormErrors`.
+
+    >>> parse_profile({"region": "Europe", "fee_budget": "1000", "staff_hours_budget": "",
+    ...                "theme_climate": "5"}, ["climate", "food"])["priority_themes"]
+    {'climate': 5.0}
+    """
+    errors: dict[str, str] = {}
+    changes: dict[str, Any] = {
+        "region": str(form.get("region", "")).strip(),
+        "population_band": str(form.get("population_band", "")).strip()[:20],
+    }
+    if changes["region"] and changes["region"] not in catalogue.REGIONS:
+        errors["region"] = "Choose one of the listed regions."
+    fee = str(form.get("fee_budget", "")).strip().replace(",", "")
+    if fee:
+        try:
+            amount = Decimal(fee)
+            if amount < 0 or not amount.is_finite():
+                raise InvalidOperation
+            changes["fee_budget"] = amount
+        except InvalidOperation:
+            errors["fee_budget"] = "Enter an amount of 0 or more, or leave it empty for no budget."
+    else:
+        changes["fee_budget"] = None
+    hours = str(form.get("staff_hours_budget", "")).strip()
+    if hours:
+        if hours.isdigit():
+            changes["staff_hours_budget"] = int(hours)
+        else:
+            errors["staff_hours_budget"] = "Enter whole hours per year, or leave it empty."
+    else:
+        changes["staff_hours_budget"] = None
+    priorities: dict[str, float] = {}
+    for theme in themes:
+        name = f"theme_{theme}"
+        raw = str(form.get(name, "")).strip()
+        if not raw:
+            continue
+        try:
+            value = float(raw)
+        except ValueError:
+            value = -1.0
+        if not 0 <= value <= 100 or not math.isfinite(value):
+            errors[name] = "Give the theme a weight from 0 to 100."
+        elif value > 0:
+            priorities[theme] = value
+    changes["priority_themes"] = priorities
+    version = str(form.get("version", "")).strip()
+    if version.isdigit():
+        changes["version"] = int(version)
+    if errors:
+        raise FormErrors(errors)
+    return changes
+
+
+def theme_field(theme: str) -> str:
+    return f"theme_{theme}"
+
+
+def memberships_view(session: Session, workspace: Workspace) -> dict[str, list[dict[str, Any]]]:
+    """Memberships grouped by status, each with its network and outcomes."""
+    profile = ws.get_profile(session, workspace)
+    rows = ws.list_memberships(session, workspace)
+    outcomes = ws.outcomes_of(session, [m.id or 0 for m, _ in rows])
+    return {
+        status: [
+            ws.membership_dict(m, n, outcomes[m.id or 0], profile.currency) | {"network": n}
+            for m, n in rows
+            if m.status == status
+        ]
+        for status in ("member", "candidate", "former")
+    }
+
+
+def parse_membership_change(form: Mapping[str, Any]) -> dict[str, Any]:
+    """Status / lock / version from a membership row form; raises `FormErrors`."""
+    changes: dict[str, Any] = {}
+    errors: dict[str, str] = {}
+    if "status" in form:
+        status = str(form["status"])
+        if status not in STATUS_LABELS:
+            errors["status"] = "Status is member, candidate or former."
+        changes["status"] = status
+    if "lock" in form:
+        lock = str(form["lock"])
+        if lock not in LOCK_LABELS:
+            errors["lock"] = "Choose no lock, must keep or must not join."
+        changes["lock"] = lock or None
+    version = str(form.get("version", "")).strip()
+    if version.isdigit():
+        changes["version"] = int(version)
+    if errors:
+        raise FormErrors(errors)
+    return changes
+
+
+# --- portfolio, robustness, overlap ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PortfolioRow:
+    network_id: str
+    name: str
+    membership_id: int
+    version: int
+    status: str
+    action: str
+    value: float
+    fee_minor: int
+    hours: int
+    reason: str
+    lock: str
+
+
+def portfolio_rows(ctx: an.AnalysisContext) -> tuple[list[PortfolioRow], list[PortfolioRow]]:
+    """(in the portfolio, left out), each best value first, with the reason."""
+    a = ctx.analysis
+    chosen: list[PortfolioRow] = []
+    left: list[PortfolioRow] = []
+    for rec in sorted(a.recommendations, key=lambda r: (-r.value, r.network)):
+        m = ctx.memberships[rec.network]
+        n = ctx.networks[rec.network]
+        row = PortfolioRow(
+            rec.network,
+            n.acronym or n.name,
+            m.id or 0,
+            m.version,
+            m.status,
+            str(rec.action),
+            rec.value,
+            m.annual_fee_minor,
+            m.staff_hours,
+            a.portfolio.reasons.get(rec.network, ""),
+            m.lock or "",
+        )
+        (chosen if rec.network in a.portfolio.selected else left).append(row)
+    return chosen, left
+
+
+@dataclass(frozen=True)
+class RobustRow:
+    name: str
+    rank: int
+    action: str
+    top_k: float | None
+    stability: float | None
+    expected_rank: float | None
+    sentence: str
+
+
+def robustness_view(ctx: an.AnalysisContext) -> dict[str, Any]:
+    """Rank acceptability chart, per-network probabilities, stability chart and sentences."""
+    a = ctx.analysis
+    r = a.robustness
+    names = {k: (n.acronym or n.name) for k, n in ctx.networks.items()}
+    titles = {c.key: c.title for c in ctx.framework.criteria}
+    rows = []
+    for rec in sorted(a.recommendations, key=lambda x: (x.rank, x.network)):
+        i = a.matrix.alternatives.index(rec.network)
+        rows.append(
+            RobustRow(
+                names[rec.network],
+                rec.rank,
+                str(rec.action),
+                rec.top_k_probability,
+                rec.action_stability,
+                None if r is None else float(r.expected_rank[i]),
+                rec.robustness_sentence,
+            )
+        )
+    acceptability = None
+    if r is not None:
+        order = sorted(range(len(r.alternatives)), key=lambda i: float(r.expected_rank[i]))
+        acceptability = charts.rank_acceptability_chart(
+            [names[r.alternatives[i]] for i in order],
+            [list(r.rank_acceptability[i]) for i in order],
+        )
+    stability = charts.stability_chart(
+        [(titles.get(s.criterion, s.criterion), s.low, s.high, s.current) for s in a.stability]
+    )
+    return {
+        "rows": rows,
+        "acceptability": acceptability,
+        "stability_chart": stability,
+        "sentences": list(a.stability_sentences),
+        "samples": 0 if r is None else r.samples,
+        "top_k": 0 if r is None else r.top_k,
+        "concentration": 0.0 if r is None else r.concentration,
+    }
+
+
+def parse_robustness_options(
+    query: Mapping[str, Any], options: Mapping[str, Any]
+) -> dict[str, Any]:
+    """Samples (100-20,000) and concentration (1-1,000) from the query; raises `FormErrors`."""
+    out = dict(options)
+    errors: dict[str, str] = {}
+    samples = str(query.get("samples", "") or out.get("samples", DEFAULT_SAMPLES))
+    if not samples.isdigit() or not 100 <= int(samples) <= 20_000:
+        errors["samples"] = "Use between 100 and 20,000 samples."
+    else:
+        out["samples"] = int(samples)
+    concentration = str(query.get("concentration", "") or out.get("concentration", 50))
+    try:
+        value = float(concentration)
+        if not 1 <= value <= 1000:
+            raise ValueError
+        out["concentration"] = value
+    except ValueError:
+        errors["concentration"] = "Concentration is a number from 1 (wide) to 1,000 (narrow)."
+    if errors:
+        raise FormErrors(errors)
+    return out
+
+
+@dataclass(frozen=True)
+class OverlapPair:
+    a: str
+    b: str
+    overlap: float
+    shared_themes: list[str]
+    shared_services: list[str]
+
+
+def overlap_view(ctx: an.AnalysisContext) -> dict[str, Any]:
+    """The overlap heatmap and the most overlapping pairs with what they share."""
+    a = ctx.analysis
+    ids = list(a.overlap_ids)
+    names = [ctx.networks[i].acronym or ctx.networks[i].name for i in ids]
+    pairs = []
+    for i, x in enumerate(ids):
+        for j in range(i + 1, len(ids)):
+            y = ids[j]
+            value = float(a.overlap[i, j])
+            if value <= 0:
+                continue
+            nx, ny = ctx.networks[x], ctx.networks[y]
+            pairs.append(
+                OverlapPair(
+                    names[i],
+                    names[j],
+                    value,
+                    sorted(set(nx.themes) & set(ny.themes)),
+                    sorted(set(nx.services) & set(ny.services)),
+                )
+            )
+    pairs.sort(key=lambda p: (-p.overlap, p.a, p.b))
+    return {
+        "heatmap": charts.overlap_heatmap(names, [list(row) for row in a.overlap]),
+        "pairs": pairs[:15],
+        "count": len(ids),
+    }
+
+
+def action_label(action: str) -> str:
+    return {
+        str(Action.JOIN): "Join",
+        str(Action.STAY): "Stay",
+        str(Action.LEAVE): "Leave",
+        str(Action.NOT_RECOMMENDED): "Not recommended",
+        str(Action.NOT_ELIGIBLE): "Not eligible",
+    }.get(action, action)
+
+
+def method_options() -> list[tuple[str, str]]:
+    return [(str(m), METHOD_LABELS[str(m)]) for m in Method]
