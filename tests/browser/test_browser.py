@@ -21,10 +21,11 @@ from pathlib import Path
 
 import httpx
 import pytest
+from playwright import sync_api as playwright_sync
+from playwright.sync_api import Page
 from sqlmodel import Session
 
 pytestmark = pytest.mark.browser
-playwright_sync = pytest.importorskip("playwright.sync_api")
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
@@ -102,10 +103,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]
         proc.wait(timeout=10)
 
 
-def _sign_in(page: object, base: str, db_url: str) -> None:
-    """Sign in as an owner of the demo; a no-op while the app has no /login page."""
-    if httpx.get(f"{base}/login", timeout=5).status_code == 404:
-        return
+def _sign_in(page: Page, base: str, db_url: str) -> None:
+    """Create an owner of the demo (once) and sign in through the login form."""
     from app.db import make_engine
     from app.services import accounts
     from app.services import workspaces as ws
@@ -119,15 +118,15 @@ def _sign_in(page: object, base: str, db_url: str) -> None:
             accounts.make_owner(session, workspace.id or 0, user.id or 0)
             session.commit()
     engine.dispose()
-    page.goto(f"{base}/login")  # type: ignore[attr-defined]
-    page.fill('input[name="email"]', EMAIL)  # type: ignore[attr-defined]
-    page.fill('input[name="password"]', PASSWORD)  # type: ignore[attr-defined]
-    with page.expect_navigation():  # type: ignore[attr-defined]
-        page.click('form[action="/login"] button[type="submit"]')  # type: ignore[attr-defined]
+    page.goto(f"{base}/login")
+    page.fill('input[name="email"]', EMAIL)
+    page.fill('input[name="password"]', PASSWORD)
+    with page.expect_navigation():
+        page.click('form[action="/login"] button[type="submit"]')
 
 
 @pytest.fixture(scope="module")
-def browser_page(server: tuple[str, str]) -> Iterator[tuple[object, str, int]]:
+def browser_page(server: tuple[str, str]) -> Iterator[tuple[Page, str, int]]:
     base, db_url = server
     with playwright_sync.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
@@ -141,12 +140,12 @@ def browser_page(server: tuple[str, str]) -> Iterator[tuple[object, str, int]]:
         browser.close()
 
 
-def _axe(page: object, name: str) -> None:
+def _axe(page: Page, name: str) -> None:
     """No serious or critical axe-core violation; a full-page screenshot."""
     SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)  # type: ignore[attr-defined]
-    page.add_script_tag(url="/static/vendor/axe.min.js")  # type: ignore[attr-defined]
-    violations = page.evaluate(  # type: ignore[attr-defined]
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+    page.add_script_tag(url="/static/vendor/axe.min.js")
+    violations = page.evaluate(
         """async () => (await axe.run(document, {resultTypes: ['violations']})).violations
             .map(v => ({id: v.id, impact: v.impact, help: v.help,
                         targets: v.nodes.slice(0, 3).map(n => n.target.join(' '))}))"""
@@ -155,82 +154,80 @@ def _axe(page: object, name: str) -> None:
     assert not bad, f"{name}: {json.dumps(bad, indent=1)}"
 
 
-def _order(page: object) -> list[str]:
-    return page.eval_on_selector_all(  # type: ignore[attr-defined,no-any-return]
+def _order(page: Page) -> list[str]:
+    return page.eval_on_selector_all(  # type: ignore[no-any-return]
         "#ranking tr[data-network]", "rows => rows.map(r => r.dataset.network)"
     )
 
 
-def test_slider_reranks_without_a_page_load(browser_page: tuple[object, str, int]) -> None:
+def test_slider_reranks_without_a_page_load(browser_page: tuple[Page, str, int]) -> None:
     page, base, wid = browser_page
-    page.goto(f"{base}/workspaces/{wid}/priorities")  # type: ignore[attr-defined]
-    page.evaluate("window.__still_here = true")  # type: ignore[attr-defined]
+    page.goto(f"{base}/workspaces/{wid}/priorities")
+    page.evaluate("window.__still_here = true")
     before = _order(page)
     for key, value in (("annual_fee", "100"), ("openness_inclusion", "0")):
-        with page.expect_response(  # type: ignore[attr-defined]
+        with page.expect_response(
             lambda r: (
                 r.url.endswith("/priorities/preview")
                 and r.request.headers.get("hx-request") == "true"
             )
         ) as info:
-            page.locator(f"#w_{key}").fill(value)  # type: ignore[attr-defined]
+            page.locator(f"#w_{key}").fill(value)
         assert info.value.status == 200
-    page.wait_for_timeout(300)  # type: ignore[attr-defined]
+    page.wait_for_timeout(300)
     after = _order(page)
     assert after != before
     assert sorted(after) == sorted(before)
-    assert page.evaluate("window.__still_here === true")  # type: ignore[attr-defined]
-    assert page.locator("output[for=w_annual_fee]").inner_text() == "100"  # type: ignore[attr-defined]
+    assert page.evaluate("window.__still_here === true")
+    assert page.locator("output[for=w_annual_fee]").inner_text() == "100"
 
 
-def test_ranking_criteria_updates_the_weights(browser_page: tuple[object, str, int]) -> None:
+def test_ranking_criteria_updates_the_weights(browser_page: tuple[Page, str, int]) -> None:
     page, base, wid = browser_page
-    page.goto(f"{base}/workspaces/{wid}/priorities")  # type: ignore[attr-defined]
-    inputs = page.locator("#tool-roc input[type=number]")  # type: ignore[attr-defined]
-    page.click("#tool-roc summary")  # type: ignore[attr-defined]
+    page.goto(f"{base}/workspaces/{wid}/priorities")
+    inputs = page.locator("#tool-roc input[type=number]")
+    page.click("#tool-roc summary")
     count = inputs.count()
     for i in range(count):
         inputs.nth(i).fill(str(count - i))  # the last criterion becomes the most important
-    with page.expect_response(lambda r: r.url.endswith("/priorities/roc")):  # type: ignore[attr-defined]
-        page.click("#tool-roc button[type=submit]")  # type: ignore[attr-defined]
-    page.wait_for_selector("#w_staff_time[value='23.2']")  # type: ignore[attr-defined]
-    assert page.locator("#w_relevant_agenda").input_value() == "0.5"  # type: ignore[attr-defined]
+    with page.expect_response(lambda r: r.url.endswith("/priorities/roc")):
+        page.click("#tool-roc button[type=submit]")
+    page.wait_for_selector("#w_staff_time[value='23.2']")
+    assert page.locator("#w_relevant_agenda").input_value() == "0.5"
 
 
-def test_invalid_score_shows_the_inline_error(browser_page: tuple[object, str, int]) -> None:
+def test_invalid_score_shows_the_inline_error(browser_page: tuple[Page, str, int]) -> None:
     page, base, wid = browser_page
-    page.goto(f"{base}/workspaces/{wid}/networks/iclei/assess")  # type: ignore[attr-defined]
-    page.evaluate(  # type: ignore[attr-defined]
-        "document.querySelector('input[name=score_sharp_focus]').value = '9'"
-    )
-    page.check("input[name=score_sharp_focus] >> nth=0")  # type: ignore[attr-defined]
-    page.fill("#source_sharp_focus", "not a link")  # type: ignore[attr-defined]
-    page.evaluate("window.__still_here = true")  # type: ignore[attr-defined]
-    with page.expect_response(lambda r: r.url.endswith("/assess")) as info:  # type: ignore[attr-defined]
-        page.click("text=Save assessments")  # type: ignore[attr-defined]
+    page.goto(f"{base}/workspaces/{wid}/networks/iclei/assess")
+    page.evaluate("document.querySelector('input[name=score_sharp_focus]').value = '9'")
+    page.check("input[name=score_sharp_focus] >> nth=0")
+    page.fill("#source_sharp_focus", "not a link")
+    page.evaluate("window.__still_here = true")
+    with page.expect_response(lambda r: r.url.endswith("/assess")) as info:
+        page.click("text=Save assessments")
     assert info.value.status == 422
-    error = page.locator("#score_sharp_focus-error")  # type: ignore[attr-defined]
+    error = page.locator("#score_sharp_focus-error")
     error.wait_for()
     assert "whole number from 1 to 5" in error.inner_text()
-    assert "starts with http" in page.locator("#source_sharp_focus-error").inner_text()  # type: ignore[attr-defined]
-    assert page.evaluate("window.__still_here === true")  # type: ignore[attr-defined]
+    assert "starts with http" in page.locator("#source_sharp_focus-error").inner_text()
+    assert page.evaluate("window.__still_here === true")
     _axe(page, "assessment-editor-errors")
 
 
-def test_save_a_scenario_and_compare_it(browser_page: tuple[object, str, int]) -> None:
+def test_save_a_scenario_and_compare_it(browser_page: tuple[Page, str, int]) -> None:
     page, base, wid = browser_page
-    page.goto(f"{base}/workspaces/{wid}/priorities")  # type: ignore[attr-defined]
-    page.locator("#w_annual_fee").fill("80")  # type: ignore[attr-defined]
-    page.fill("#scenario-name", "Browser: fees first")  # type: ignore[attr-defined]
-    with page.expect_navigation():  # type: ignore[attr-defined]
-        page.click("text=Save as scenario")  # type: ignore[attr-defined]
-    assert "Browser: fees first" in page.content()  # type: ignore[attr-defined]
-    page.goto(f"{base}/workspaces/{wid}/scenarios")  # type: ignore[attr-defined]
-    page.check("tr:has-text('Browser: fees first') input[type=checkbox]")  # type: ignore[attr-defined]
-    page.check("tr:has-text('Balanced') input[type=checkbox]")  # type: ignore[attr-defined]
-    with page.expect_navigation():  # type: ignore[attr-defined]
-        page.click("text=Compare the ticked scenarios")  # type: ignore[attr-defined]
-    table = page.locator("table.compare").inner_text()  # type: ignore[attr-defined]
+    page.goto(f"{base}/workspaces/{wid}/priorities")
+    page.locator("#w_annual_fee").fill("80")
+    page.fill("#scenario-name", "Browser: fees first")
+    with page.expect_navigation():
+        page.click("text=Save as scenario")
+    assert "Browser: fees first" in page.content()
+    page.goto(f"{base}/workspaces/{wid}/scenarios")
+    page.check("tr:has-text('Browser: fees first') input[type=checkbox]")
+    page.check("tr:has-text('Balanced') input[type=checkbox]")
+    with page.expect_navigation():
+        page.click("text=Compare the ticked scenarios")
+    table = page.locator("table.compare").inner_text()
     assert "Browser: fees first" in table
     assert "Balanced" in table
     _axe(page, "scenario-compare")
@@ -250,21 +247,21 @@ def test_save_a_scenario_and_compare_it(browser_page: tuple[object, str, int]) -
         ("overlap", "/overlap"),
     ],
 )
-def test_every_page_passes_axe(browser_page: tuple[object, str, int], name: str, path: str) -> None:
+def test_every_page_passes_axe(browser_page: tuple[Page, str, int], name: str, path: str) -> None:
     page, base, wid = browser_page
-    response = page.goto(f"{base}/workspaces/{wid}{path}")  # type: ignore[attr-defined]
+    response = page.goto(f"{base}/workspaces/{wid}{path}")
     assert response is not None
     assert response.status == 200
     _axe(page, name)
 
 
-def test_phone_layout_has_no_sideways_scroll(browser_page: tuple[object, str, int]) -> None:
+def test_phone_layout_has_no_sideways_scroll(browser_page: tuple[Page, str, int]) -> None:
     page, base, wid = browser_page
-    page.set_viewport_size({"width": 390, "height": 844})  # type: ignore[attr-defined]
+    page.set_viewport_size({"width": 390, "height": 844})
     try:
-        page.goto(f"{base}/workspaces/{wid}")  # type: ignore[attr-defined]
-        width = page.evaluate("document.documentElement.scrollWidth")  # type: ignore[attr-defined]
+        page.goto(f"{base}/workspaces/{wid}")
+        width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= 400
         _axe(page, "dashboard-phone")
     finally:
-        page.set_viewport_size({"width": 1280, "height": 900})  # type: ignore[attr-defined]
+        page.set_viewport_size({"width": 1280, "height": 900})
