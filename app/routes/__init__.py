@@ -7,6 +7,7 @@ from fastapi import APIRouter
 from app.routes import (
     assessments,
     dashboard,
+    members,
     network_detail,
     overlap,
     pages,
@@ -28,4 +29,5 @@ ROUTERS: list[APIRouter] = [
     portfolio.router,
     robustness.router,
     overlap.router,
+    members.router,
 ]

@@ -245,6 +245,8 @@ def test_save_a_scenario_and_compare_it(browser_page: tuple[Page, str, int]) -> 
         ("portfolio", "/portfolio"),
         ("robustness", "/robustness?samples=1000"),
         ("overlap", "/overlap"),
+        ("members", "/members"),
+        ("audit-log", "/audit"),
     ],
 )
 def test_every_page_passes_axe(browser_page: tuple[Page, str, int], name: str, path: str) -> None:
