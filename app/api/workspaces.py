@@ -350,9 +350,7 @@ def delete_criterion(
 @router.get("/{workspace_id}/gates", response_model=list[GateOut])
 def list_gates(workspace: ReadWorkspace, session: SessionDep) -> list[GateOut]:
     """Every eligibility gate that applies in this workspace (framework and own ones)."""
-    custom = {g.key for g in ws.framework_of(session, workspace).gates} - {
-        g.key for g in default_framework().gates
-    }
+    builtin = {g.key for g in default_framework().gates}
     return [
         GateOut(
             key=g.key,
@@ -360,7 +358,7 @@ def list_gates(workspace: ReadWorkspace, session: SessionDep) -> list[GateOut]:
             description=g.description,
             rule=str(g.rule),
             applies_to=list(g.applies_to),
-            custom=g.key in custom,
+            custom=g.key not in builtin,
         )
         for g in ws.framework_of(session, workspace).gates
     ]

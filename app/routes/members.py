@@ -14,7 +14,7 @@ from sqlmodel import Session
 
 from app.db import SessionDep
 from app.deps import ActorDep, OwnWorkspace, ReadWorkspace
-from app.errors import InvalidInput, NotFound
+from app.errors import InvalidInput
 from app.models import Workspace
 from app.routes.common import FormDep, see_other, workspace_url
 from app.services import accounts
@@ -108,7 +108,4 @@ def change_member(
             errors={f"member-{user_id}": exc.message},
             status_code=422,
         )
-    except NotFound:
-        session.rollback()
-        raise
     return see_other(workspace_url(workspace.id, "/members"))
