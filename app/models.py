@@ -153,6 +153,27 @@ class Scenario(SQLModel, table=True):
     version: int = Field(default=1)
 
 
+class DecisionSettings(SQLModel, table=True):
+    """A workspace's decision settings (see `scoring.settings`); one row per workspace.
+
+    Scenarios may override any of them in ``Scenario.options["settings"]``. Money in minor
+    units; a reference left empty defaults to a quarter of the budget.
+    """
+
+    workspace_id: int = Field(foreign_key="workspace.id", primary_key=True, ondelete="CASCADE")
+    join_bar: float = 0.60
+    leave_bar: float = 0.45
+    join_cost: float = 0.02
+    leave_cost: float = 0.02
+    overlap_penalty: float = 0.10
+    evidence_threshold: float = 0.70
+    fee_reference_minor: int | None = Field(default=None, sa_type=BigInteger)
+    hours_reference: int | None = None
+    calendar_token_hash: str | None = Field(default=None, max_length=64)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))
+    version: int = Field(default=1)
+
+
 class CustomCriterion(SQLModel, table=True):
     """A criterion a workspace adds to its framework (validated by `criteria.parse_criterion`)."""
 

@@ -287,12 +287,76 @@ class AssessmentOut(BaseModel):
 # --- scenarios ------------------------------------------------------------------------------
 
 
+Share = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
+SwitchCost = Annotated[float, Field(ge=0, le=0.5, allow_inf_nan=False)]
+Reference = Annotated[
+    Decimal, Field(ge=Decimal("0.01"), le=Decimal("1e12"), decimal_places=2, allow_inf_nan=False)
+]
+HoursReference = Annotated[StrictInt, Field(ge=1, le=1_000_000)]
+
+
+class DecisionSettingsFields(Input):
+    """The decision settings (see `scoring.settings`): every field optional.
+
+    In a scenario's options a field left out (or null) keeps the workspace's setting.
+    """
+
+    join_bar: Share | None = Field(
+        default=None, description="Value a candidate needs before joining is considered (0-1)."
+    )
+    leave_bar: Share | None = Field(
+        default=None, description="Value below which a member is advised to leave (0-1)."
+    )
+    join_cost: SwitchCost | None = Field(
+        default=None, description="Value a candidate must clear the join bar by (0-0.5)."
+    )
+    leave_cost: SwitchCost | None = Field(
+        default=None, description="Value lost by leaving a network (0-0.5)."
+    )
+    overlap_penalty: Share | None = Field(
+        default=None, description="Value lost per unit of overlap with a stronger network."
+    )
+    evidence_threshold: Share | None = Field(
+        default=None,
+        description="Share of the assessed criteria's weight that needs scores (0-1).",
+    )
+    fee_reference: Reference | None = Field(
+        default=None,
+        description="Yearly cash cost that counts as worst; null: a quarter of the fee budget.",
+    )
+    hours_reference: HoursReference | None = Field(
+        default=None,
+        description="Yearly staff hours that count as worst; null: a quarter of the hours budget.",
+    )
+
+
+class DecisionSettingsUpdate(Versioned, DecisionSettingsFields):
+    """Change the workspace's settings: fields left out keep their value; a reference set to
+    null returns to its default."""
+
+
+class DecisionSettingsOut(BaseModel):
+    join_bar: float
+    leave_bar: float
+    join_cost: float
+    leave_cost: float
+    overlap_penalty: float
+    evidence_threshold: float
+    fee_reference: Decimal | None
+    hours_reference: int | None
+    version: int
+    effective: dict[str, Any]
+
+
 class ScenarioOptions(Input):
     samples: Annotated[StrictInt, Field(ge=100, le=20_000)] = 2000
     concentration: Annotated[float, Field(gt=0, le=10_000, allow_inf_nan=False)] = 50.0
     seed: Annotated[StrictInt, Field(ge=0, le=2**31 - 1)] = 0
     top_k: Annotated[StrictInt, Field(ge=1, le=50)] = 3
     fee_budget_factor: Annotated[float, Field(gt=0, le=10, allow_inf_nan=False)] = 1.0
+    settings: DecisionSettingsFields | None = Field(
+        default=None, description="Overrides of the workspace's decision settings."
+    )
 
 
 class ScenarioCreate(Input):
@@ -348,22 +412,37 @@ class FlagOut(BaseModel):
     message: str
 
 
+class NoticeOut(BaseModel):
+    next_renewal: date
+    notice_by: date
+    exit_on: date
+    deadline_missed: bool
+    committed_from: date | None
+
+
 class RecommendationOut(BaseModel):
     network_id: str
     network_name: str
     status: str
-    action: str
-    rank: int
+    action: Literal[
+        "join", "stay", "leave", "at_risk", "assess_first", "not_recommended", "not_eligible"
+    ]
+    rank: int | None = Field(description="Rank by the method; null when too few scores.")
+    value_rank: int | None
     value: float
+    evidence_coverage: float
     annual_fee: Decimal
     staff_hours: int
     engagement: str | None
     cost_per_value_point: float | None
     explanation: str
+    explanation_code: str | None
+    method_note: str
     robustness: str
     action_stability: float | None
     top_k_probability: float | None
     notice_by: date | None
+    notice: NoticeOut | None
     strengths: list[ReasonOut]
     weaknesses: list[ReasonOut]
     flags: list[FlagOut]
@@ -372,6 +451,7 @@ class RecommendationOut(BaseModel):
 class WeightOut(BaseModel):
     points: float
     share: float
+    used: float = Field(description="Share used: 0 for a cost without a reference level.")
     title: str
 
 
@@ -382,6 +462,29 @@ class BudgetOut(BaseModel):
     hours_current: float
     hours_selected: float
     hours_budget: float | None
+    binding: list[str]
+
+
+class SummaryOut(BaseModel):
+    sentence: str
+    keep: int
+    leave: int
+    join: int
+    at_risk: int
+    assess_first: int
+    leave_saves: Decimal
+    leave_saves_hours: float
+    join_costs: Decimal
+    join_costs_hours: float
+
+
+class ValueFunctionOut(BaseModel):
+    criterion: str
+    kind: Literal["score", "cost", "unset"]
+    worst: float
+    best: float
+    unit: str
+    description: str
 
 
 class RobustnessOut(BaseModel):
@@ -399,8 +502,12 @@ class AgreementOut(BaseModel):
 
 class AnalysisOut(BaseModel):
     workspace_id: int
+    date: date
     method: str
     currency: str
+    summary: SummaryOut
+    settings: dict[str, Any]
+    value_functions: list[ValueFunctionOut]
     weights: dict[str, WeightOut]
     recommendations: list[RecommendationOut]
     budget: BudgetOut

@@ -1,43 +1,37 @@
 """The single entry point the app calls: a whole decision problem in, a whole analysis out.
 
-This module owns `analyse`, which chains the scoring core in a fixed order:
+`analyse` chains the scoring core in a fixed order:
 
-1. build the decision matrix from the networks, their 1-5 scores and their facts
-   (``annual_fee`` from the fee, ``staff_time`` from the hours, ``thematic_fit`` computed from
-   the city's priority themes when they are given);
-2. evaluate it with the chosen method (ranks) and compute every network's weighted-sum
-   *value* (0-1), which the bars, the portfolio and the reports use whatever the ranking
-   method, because only an additive value can be summed over a portfolio and compared with a
-   fixed bar;
-3. choose the portfolio (`scoring.portfolio`) among the networks that pass their asymmetric
-   bar (members ``leave_below``, candidates ``join_above``), under the fee and hours budgets;
-4. sample robustness (`scoring.robustness.smaa`), weight stability intervals for the top of
-   the ranking, and the agreement between methods;
-5. assemble recommendations (`scoring.recommend`), budget use and warnings.
+1. build the decision matrix of the members and candidates. Every criterion has a *value
+   function* with fixed reference levels (`ValueFunction`): the anchors 1 and 5 for scored
+   criteria and thematic fit, and for the yearly cash cost (fee and travel) and the staff
+   hours zero as best and the workspace's reference level as worst (a quarter of the budget
+   by default; dearer counts as worst). A network's value therefore never depends on which
+   other networks are listed;
+2. weigh the evidence (`scoring.evidence`): a network whose scored criteria carry less than
+   the evidence threshold of the assessed criteria's weight is not ranked and gets no advice
+   of its own (a candidate: ASSESS FIRST; a member: kept, flagged);
+3. rank the networks with enough evidence by the chosen method, and compute every network's
+   additive *value* (0-1), which the bars, the portfolio and the reports use whatever the
+   ranking method: only an additive value can be summed over a portfolio and compared with a
+   fixed bar. When the method ranks a network elsewhere, its row says so;
+4. choose the portfolio (`scoring.portfolio`): value above each network's own bar, switching
+   costs, overlap penalties, budgets, and the priority of members over candidates of no
+   higher value;
+5. sample robustness (`scoring.robustness.smaa`): weights around the scenario's, missing
+   scores over the scale, disputed and low-confidence scores over their plausible range;
+   weight stability intervals for the top of the ranking; agreement between methods;
+6. assemble the recommendations (`scoring.recommend`), the summary line and the warnings.
 
 Two levels of detail (`Problem.detail`): ``"full"`` runs every step; ``"preview"``, for the
-live re-rank of the priorities page, computes only what that ranking shows: ranks, values and
-portfolio actions, as arrays (`Analysis.ranking`). It skips step 4 (robustness sampling,
-weight stability, method agreement: they have their own pages) and the recommendations of
-step 5 (reasons, explanations, flags: the dashboard and the network pages show them), so a
-preview's ``recommendations`` is empty. The preview also scores with the vectorised
-`scoring.methods.batch_scores` (equal to `evaluate` to 1e-12) and, when a budget forces a
-choice, uses the quick portfolio search of `scoring.portfolio` instead of the exact program
-(a warning says so); without scarcity both are exact and agree.
+live re-rank of the priorities page, computes only ranks, values and actions (step 5 and the
+sentences of step 6 are skipped, and a budget-constrained portfolio uses the quick search).
 
-Everything that does not depend on the weights, the method or the budgets (the checked
-decision matrix, its utilities, the fee and hours arrays, the statuses and eligibility, the
-overlap matrices, the data warnings) is a `Basis`: `prepare` builds it, and `analyse` accepts
-one built earlier for the same networks, criteria, scores and priorities, so that an app
-re-ranking the same data under many weights builds it once per data revision.
+Everything that does not depend on the weights, the method or the budgets is a `Basis`:
+`prepare` builds it, and `analyse` accepts one built earlier for the same data.
 
-Former memberships are **not ranked**: they are left out of the matrix, the portfolio and
-the robustness run (so they neither shift the ranks of current options nor count as "other
-memberships" for overlap), and a warning names them. To consider rejoining one, the app marks
-it as a candidate.
-
-Missing scores: the point evaluation imputes the midpoint of the scale (never zero); the
-robustness run samples them over the whole scale, so gaps show up as uncertainty.
+Former memberships are not analysed (a warning names them); mark one as a candidate to
+consider rejoining.
 """
 
 from __future__ import annotations
@@ -54,6 +48,8 @@ import numpy as np
 import numpy.typing as npt
 
 from criteria.errors import CriteriaError
+from scoring import portfolio as pf
+from scoring.evidence import Cell, coverage
 from scoring.matrix import DecisionMatrix, Objective
 from scoring.matrix import utilities as matrix_utilities
 from scoring.methods import (
@@ -64,14 +60,11 @@ from scoring.methods import (
     kendall_tau,
     rank_from_scores,
 )
-from scoring.overlap import overlap_matrix, thematic_fit
-from scoring.portfolio import QUICK_STATUS, PortfolioItem, PortfolioResult, optimise_portfolio
+from scoring.overlap import overlap_matrix, shared_items, thematic_fit
 from scoring.recommend import (
     Action,
     MembershipFacts,
     Recommendation,
-    Thresholds,
-    portfolio_action,
     recommend,
 )
 from scoring.robustness import (
@@ -82,12 +75,14 @@ from scoring.robustness import (
     smaa,
     weight_stability,
 )
+from scoring.settings import DecisionSettings
 from scoring.weights import weight_vector
 
 __all__ = [
     "ACTION_ORDER",
     "FEE_KEY",
     "HOURS_KEY",
+    "METHOD_NAMES",
     "THEMATIC_FIT_KEY",
     "Analysis",
     "Basis",
@@ -96,12 +91,14 @@ __all__ = [
     "NetworkInput",
     "Problem",
     "Ranking",
+    "Summary",
+    "ValueFunction",
     "analyse",
     "prepare",
 ]
 
 FEE_KEY = "annual_fee"
-"""Criterion whose values come from `NetworkInput.fee` (in major currency units)."""
+"""Criterion whose values come from `NetworkInput.fee` plus `NetworkInput.travel`."""
 HOURS_KEY = "staff_time"
 """Criterion whose values come from `NetworkInput.hours`."""
 THEMATIC_FIT_KEY = "thematic_fit"
@@ -109,6 +106,15 @@ THEMATIC_FIT_KEY = "thematic_fit"
 
 SCORE_BOUNDS = (1.0, 5.0)
 _PLAIN_SCORES = {int, float, np.float64, type(None)}
+
+METHOD_NAMES: dict[Method, str] = {
+    Method.WEIGHTED_SUM: "The additive value",
+    Method.WEIGHTED_PRODUCT: "The weighted product",
+    Method.TOPSIS: "TOPSIS",
+    Method.VIKOR: "VIKOR",
+    Method.ELECTRE: "ELECTRE",
+}
+"""How sentences name each ranking method."""
 
 Status = Literal["member", "candidate", "former"]
 Detail = Literal["full", "preview"]
@@ -126,7 +132,7 @@ class CriterionInput:
 
 @dataclass(frozen=True, slots=True)
 class NetworkInput:
-    """One network and the city's relation to it. ``fee`` is in minor units (cents)."""
+    """One network and the city's relation to it. ``fee`` and ``travel`` in minor units."""
 
     id: str
     name: str
@@ -141,25 +147,29 @@ class NetworkInput:
     lock: Literal["keep", "exclude"] | None = None
     themes: frozenset[str] = frozenset()
     services: frozenset[str] = frozenset()
+    travel: int = 0
+
+    @property
+    def cash(self) -> int:
+        """The yearly cash cost: fee plus travel and events (minor units)."""
+        return self.fee + self.travel
 
 
 @dataclass(frozen=True, slots=True)
 class Problem:
     """Everything one analysis needs.
 
-    ``scores``: network id -> criterion key -> 1-5 score or None (missing). Scores for
-    ``annual_fee`` and ``staff_time`` are ignored (they come from the fee and hours), and so
-    are ``thematic_fit`` scores when ``priorities`` is given. ``weights``: points per
-    criterion (any positive total; every criterion needs one, 0 allowed), normalised here.
-    ``fee_budget`` is in minor units. ``samples=0`` skips the robustness run.
-    ``overlap_penalty`` is in value units per unit of overlap. It only applies when a budget
-    forces a choice (see `scoring.portfolio`), and only to *material* overlaps: pairs whose
-    overlap is at least ``overlap_floor``, and for each network only its ``overlap_partners``
-    most similar networks. Almost every pair of real networks shares a theme or "knowledge
-    exchange" (90% of the pairs in the reference table, median overlap 0.25); penalising all
-    of them would punish a portfolio for its size rather than for duplication, and would make
-    the optimisation needlessly hard. ``leave_cost`` and ``join_cost`` are switching costs in value units applied
-    to every member / candidate. ``portfolio_time_limit`` bounds the optimiser (seconds).
+    ``scores``: network id -> criterion key -> 1-5 score (the mean of the assessors) or None
+    (missing). ``cells``, optional, holds the assessors' combined scores per network and
+    criterion (`scoring.evidence.combine`): their plausible ranges widen the robustness run
+    and their disagreements are flagged. Scores for ``annual_fee`` and ``staff_time`` are
+    ignored (they come from the membership), and so are ``thematic_fit`` scores when
+    ``priorities`` is given. ``weights``: points per criterion (any positive total; 0
+    allowed), normalised here. ``fee_budget`` is in minor units. ``samples=0`` skips the
+    robustness run. ``settings`` holds the bars, costs, overlap penalty, evidence threshold
+    and cost references. Overlap penalties apply to *material* overlaps only: pairs whose
+    overlap is at least ``overlap_floor`` and, for each network, among its
+    ``overlap_partners`` most similar networks (this keeps the program small).
     """
 
     networks: tuple[NetworkInput, ...]
@@ -170,25 +180,24 @@ class Problem:
     method: Method = Method.WEIGHTED_SUM
     fee_budget: int | None = None
     hours_budget: float | None = None
-    thresholds: Thresholds = dataclasses.field(default_factory=Thresholds)
+    settings: DecisionSettings = dataclasses.field(default_factory=DecisionSettings)
     samples: int = 2_000
     concentration: float = 50.0
     seed: int = 0
     top_k: int = 3
-    overlap_penalty: float = 0.2
     overlap_floor: float = 0.5
     overlap_partners: int = 5
     priorities: Mapping[str, float] | None = None
-    theme_weight: float = 0.5
-    leave_cost: float = 0.0
-    join_cost: float = 0.0
+    service_weight: float = 0.5
+    cells: Mapping[str, Mapping[str, Cell]] | None = None
+    currency: str = "EUR"
     portfolio_time_limit: float | None = 2.0
     detail: Detail = "full"
 
 
 @dataclass(frozen=True, slots=True)
 class BudgetUse:
-    """Fees (minor units) and staff hours: now, in the chosen portfolio, and available."""
+    """Cash costs (minor units) and staff hours: now, in the chosen portfolio, and available."""
 
     fee_current: int
     fee_selected: int
@@ -198,23 +207,66 @@ class BudgetUse:
     hours_budget: float | None
 
 
+@dataclass(frozen=True, slots=True)
+class ValueFunction:
+    """How one criterion's raw value becomes a value 0-1: linear from ``worst`` to ``best``.
+
+    ``kind``: ``"score"`` (1-5 anchors), ``"cost"`` (0 best, the reference level worst;
+    above it stays worst) or ``"unset"`` (a cost without a reference level: not counted).
+    """
+
+    criterion: str
+    title: str
+    kind: Literal["score", "cost", "unset"]
+    worst: float
+    best: float
+    unit: str
+
+    def describe(self) -> str:
+        """The range a weight on this criterion swings over, in words.
+
+        >>> ValueFunction("annual_fee", "Annual cost", "cost", 30000, 0, "EUR").describe()
+        'Annual cost: from EUR 30,000 a year or more (worst, value 0) to EUR 0 (best, value 1).'
+        """
+        if self.kind == "unset":
+            return (
+                f"{self.title}: not counted until a reference level or a budget is set in the "
+                "decision settings."
+            )
+        if self.kind == "cost":
+            if self.unit == "h":
+                return (
+                    f"{self.title}: from {self.worst:,.0f} hours a year or more (worst, value 0) "
+                    "to 0 hours (best, value 1)."
+                )
+            return (
+                f"{self.title}: from {self.unit} {self.worst:,.0f} a year or more (worst, value 0) "
+                f"to {self.unit} 0 (best, value 1)."
+            )
+        return f"{self.title}: from a score of 1 (worst, value 0) to 5 (best, value 1)."
+
+
 ACTION_ORDER: tuple[Action, ...] = (
     Action.JOIN,
     Action.STAY,
     Action.LEAVE,
+    Action.AT_RISK,
+    Action.ASSESS_FIRST,
     Action.NOT_RECOMMENDED,
     Action.NOT_ELIGIBLE,
 )
 """The actions, indexed by the codes of `Ranking.action_codes`."""
+_CODE = {action: k for k, action in enumerate(ACTION_ORDER)}
 
 
 @dataclass(frozen=True)
 class Ranking:
-    """The ranking as arrays aligned with ``matrix.alternatives``, at both levels of detail.
+    """Ranks, values and actions as arrays aligned with ``matrix.alternatives``.
 
-    ``order`` holds the alternatives' positions best first (rank under the chosen method,
-    then higher value, then network id); ``ranks`` are those ranks, ``values`` the
-    weighted-sum values (0-1) and ``action_codes`` index `ACTION_ORDER`.
+    ``order`` holds positions best first: the ranked networks by rank under the chosen
+    method (then value, then id), then the networks without enough evidence by value.
+    ``ranks`` are those ranks, 0 for a network that is not ranked; ``values`` the additive
+    values (0-1); ``action_codes`` index `ACTION_ORDER`.
     """
 
     order: npt.NDArray[np.intp]
@@ -227,32 +279,89 @@ class Ranking:
         return tuple(ACTION_ORDER[code] for code in self.action_codes.tolist())
 
 
+@dataclass(frozen=True, slots=True)
+class Summary:
+    """The advice in one line: how many networks to keep, leave and join, and what it saves."""
+
+    keep: int
+    leave: int
+    join: int
+    at_risk: int
+    assess_first: int
+    leave_fee: int
+    leave_hours: float
+    join_fee: int
+    join_hours: float
+
+    def sentence(self, currency: str) -> str:
+        """The line the mayor's office can repeat.
+
+        >>> Summary(11, 3, 2, 0, 1, 4_250_000, 900, 1_500_000, 300, ).sentence("EUR")
+        'Keep 11, leave 3 (saves EUR 42,500 and 900 h a year), join 2 (costs EUR 15,000 and 300 h a year); assess 1 candidate before deciding.'
+        """
+
+        def cost(fee: int, hours: float) -> str:
+            return f"{currency} {fee / 100:,.0f} and {hours:,.0f} h a year"
+
+        parts = [f"Keep {self.keep}"]
+        parts.append(
+            f"leave {self.leave} (saves {cost(self.leave_fee, self.leave_hours)})"
+            if self.leave
+            else "leave none"
+        )
+        parts.append(
+            f"join {self.join} (costs {cost(self.join_fee, self.join_hours)})"
+            if self.join
+            else "join none"
+        )
+        text = ", ".join(parts)
+        extra = []
+        if self.at_risk:
+            extra.append(
+                f"{self.at_risk} membership{'s' if self.at_risk != 1 else ''} at risk "
+                "(a condition is not met)"
+            )
+        if self.assess_first:
+            extra.append(
+                f"assess {self.assess_first} candidate{'s' if self.assess_first != 1 else ''} "
+                "before deciding"
+            )
+        return text + ("; " + "; ".join(extra) if extra else "") + "."
+
+
 @dataclass(frozen=True)
 class Analysis:
-    """The result of `analyse`; arrays and ids follow ``matrix.alternatives``.
+    """The result of `analyse`; arrays and ids follow ``matrix.alternatives`` (every member
+    and candidate), except ``evaluation``, which covers the ranked networks only.
 
-    ``values`` are the weighted-sum values (0-1). ``stability`` holds the weight intervals
-    keeping the top of the ranking, ``stability_sentences`` the same in plain words.
-    ``method_agreement`` maps method pairs to Kendall's tau between their rankings.
-    ``excluded`` lists the former memberships left out. ``ranking`` holds ranks, values and
-    actions as arrays. A ``"preview"`` analysis has no recommendations, no robustness, no
-    stability and no method agreement (empty and None): read its ``ranking``.
+    ``values`` are the additive values (0-1) and ``utilities`` the value of each criterion
+    (0-1) per network, so every value can be traced: value = sum of weight x utility.
+    ``coverage`` is each network's share of assessed weight with scores. ``settings`` and
+    ``today`` are what the analysis used. A ``"preview"`` analysis has no recommendations,
+    no robustness, no stability and no method agreement: read its ``ranking``.
     """
 
     matrix: DecisionMatrix
     weights: dict[str, float]
-    evaluation: Evaluation
-    values: dict[str, float]
-    recommendations: tuple[Recommendation, ...]
-    robustness: RobustnessResult | None
-    stability: tuple[StabilityInterval, ...]
-    stability_sentences: tuple[str, ...]
-    portfolio: PortfolioResult
-    method_agreement: dict[tuple[Method, Method], float]
-    budget_use: BudgetUse
-    overlap_ids: tuple[str, ...]
+    utilities: npt.NDArray[np.float64] = dataclasses.field(repr=False)
+    evaluation: Evaluation = dataclasses.field(repr=False)
+    values: dict[str, float] = dataclasses.field(repr=False)
+    coverage: dict[str, float] = dataclasses.field(repr=False)
+    recommendations: tuple[Recommendation, ...] = dataclasses.field(repr=False)
+    robustness: RobustnessResult | None = dataclasses.field(repr=False)
+    stability: tuple[StabilityInterval, ...] = dataclasses.field(repr=False)
+    stability_sentences: tuple[str, ...] = dataclasses.field(repr=False)
+    portfolio: pf.PortfolioResult = dataclasses.field(repr=False)
+    method_agreement: dict[tuple[Method, Method], float] = dataclasses.field(repr=False)
+    budget_use: BudgetUse = dataclasses.field(repr=False)
+    overlap_ids: tuple[str, ...] = dataclasses.field(repr=False)
     overlap: npt.NDArray[np.float64] = dataclasses.field(repr=False)
-    ranking: Ranking = dataclasses.field(repr=False, kw_only=True)
+    ranking: Ranking = dataclasses.field(repr=False)
+    summary: Summary = dataclasses.field(repr=False)
+    settings: DecisionSettings = dataclasses.field(repr=False)
+    value_functions: tuple[ValueFunction, ...] = dataclasses.field(repr=False)
+    today: date = dataclasses.field(repr=False)
+    method: Method = Method.WEIGHTED_SUM
     excluded: tuple[str, ...] = ()
     warnings: tuple[str, ...] = ()
 
@@ -268,45 +377,79 @@ class Analysis:
 class Basis:
     """The part of an analysis that does not depend on weights, method or budgets.
 
-    Built by `prepare` from a problem's networks, criteria, scores, priorities and overlap
-    settings (kept here, so that `fits` can tell whether another problem shares them).
-    Arrays follow ``matrix.alternatives`` (the members and candidates) and are read-only.
-    ``id_order`` is each alternative's position among the ids in sorted order (a tie-break).
-    ``warnings`` come first in every analysis, ``missing_warning`` after the portfolio's.
+    Built by `prepare`; arrays follow ``matrix.alternatives`` (the members and candidates)
+    and are read-only. ``scored`` marks the cells with at least one score; ``assessed`` the
+    criteria people score; ``low``/``high`` the plausible range of every cell for the
+    robustness run.
     """
 
-    networks: tuple[NetworkInput, ...]
-    criteria: tuple[CriterionInput, ...]
-    scores: Mapping[str, Mapping[str, float | None]] = dataclasses.field(repr=False)
-    priorities: Mapping[str, float] | None
-    overlap_settings: tuple[float, float, int]
+    key: tuple[Any, ...] = dataclasses.field(repr=False)
+    networks: tuple[NetworkInput, ...] = dataclasses.field(repr=False)
     ranked: tuple[NetworkInput, ...] = dataclasses.field(repr=False)
     excluded: tuple[str, ...]
     matrix: DecisionMatrix = dataclasses.field(repr=False)
     utilities: npt.NDArray[np.float64] = dataclasses.field(repr=False)
+    scored: npt.NDArray[np.bool_] = dataclasses.field(repr=False)
+    assessed: npt.NDArray[np.bool_] = dataclasses.field(repr=False)
+    unset: npt.NDArray[np.bool_] = dataclasses.field(repr=False)
+    low: npt.NDArray[np.float64] = dataclasses.field(repr=False)
+    high: npt.NDArray[np.float64] = dataclasses.field(repr=False)
     missing: npt.NDArray[np.int64] = dataclasses.field(repr=False)
+    disputes: tuple[tuple[tuple[str, float, float], ...], ...] = dataclasses.field(repr=False)
     is_member: npt.NDArray[np.bool_] = dataclasses.field(repr=False)
-    not_eligible: npt.NDArray[np.bool_] = dataclasses.field(repr=False)
-    unconfirmed: npt.NDArray[np.bool_] = dataclasses.field(repr=False)
+    eligible: tuple[bool | None, ...] = dataclasses.field(repr=False)
     id_order: npt.NDArray[np.intp] = dataclasses.field(repr=False)
     fee_current: int
     hours_current: float
     overlap_ids: tuple[str, ...]
     overlap: npt.NDArray[np.float64] = dataclasses.field(repr=False)
     material: npt.NDArray[np.float64] = dataclasses.field(repr=False)
+    value_functions: tuple[ValueFunction, ...] = dataclasses.field(repr=False)
     warnings: tuple[str, ...]
-    missing_warning: str | None
+
+    sources: tuple[Any, ...] = dataclasses.field(repr=False, default=())
 
     def fits(self, problem: Problem) -> bool:
-        """True when ``problem`` has the data this basis was prepared from."""
-        return (
-            (self.networks is problem.networks or self.networks == problem.networks)
-            and (self.criteria is problem.criteria or self.criteria == problem.criteria)
-            and (self.scores is problem.scores or self.scores == problem.scores)
-            and self.priorities == problem.priorities
-            and self.overlap_settings
-            == (problem.theme_weight, problem.overlap_floor, problem.overlap_partners)
+        """True when ``problem`` has the data this basis was prepared from.
+
+        The large inputs are compared by identity first (an app re-analysing its cached
+        inputs passes the very same objects), then by value.
+        """
+        if self.sources and all(
+            a is b for a, b in zip(self.sources, _sources(problem), strict=True)
+        ):
+            return self.key[5:] == _basis_key(problem, light=True)[5:]
+        return self.key == _basis_key(problem)
+
+
+def _sources(problem: Problem) -> tuple[Any, ...]:
+    return (problem.networks, problem.criteria, problem.scores, problem.priorities, problem.cells)
+
+
+def _basis_key(problem: Problem, *, light: bool = False) -> tuple[Any, ...]:
+    s = problem.settings
+    heavy: tuple[Any, ...] = (None,) * 5
+    if not light:
+        heavy = (
+            problem.networks,
+            problem.criteria,
+            _freeze(problem.scores),
+            None if problem.priorities is None else tuple(sorted(problem.priorities.items())),
+            _freeze(problem.cells) if problem.cells is not None else None,
         )
+    return (
+        *heavy,
+        problem.service_weight,
+        problem.overlap_floor,
+        problem.overlap_partners,
+        s.fee_reference,
+        s.hours_reference,
+        problem.currency,
+    )
+
+
+def _freeze(nested: Mapping[str, Mapping[str, Any]]) -> tuple[Any, ...]:
+    return tuple((k, tuple(sorted(v.items()))) for k, v in sorted(nested.items()))
 
 
 def _check(problem: Problem) -> None:
@@ -323,6 +466,11 @@ def _check(problem: Problem) -> None:
                 f"Network '{network.id}' has status '{network.status}'; use member, candidate "
                 "or former.",
                 fields={"status": "unknown status"},
+            )
+        if network.fee < 0 or network.travel < 0 or not network.hours >= 0:
+            raise CriteriaError(
+                f"Network '{network.id}' has a negative fee, travel cost or staff time.",
+                fields={"fee": "negative"},
             )
     id_set = set(ids)
     unknown = [n for n in problem.scores if n not in id_set]
@@ -345,21 +493,24 @@ def _check_settings(problem: Problem) -> None:
         raise CriteriaError("The 'top k' of the robustness run must be at least 1.")
     if problem.detail not in ("full", "preview"):
         raise CriteriaError(f"The level of detail is 'full' or 'preview', not '{problem.detail}'.")
-
-
-def _fact_bounds(column: npt.NDArray[np.float64]) -> tuple[float, float]:
-    finite = column[np.isfinite(column)]
-    high = float(finite.max()) if finite.size else 0.0
-    low = min(0.0, float(finite.min())) if finite.size else 0.0
-    return (low, high) if high > low else (0.0, 1.0)
+    if problem.fee_budget is not None and problem.fee_budget < 0:
+        raise CriteriaError("The fee budget must not be negative.", fields={"fee_budget": "< 0"})
+    if problem.hours_budget is not None and not problem.hours_budget >= 0:
+        raise CriteriaError(
+            "The staff-hours budget must not be negative.", fields={"hours_budget": "< 0"}
+        )
 
 
 def _build_matrix(
     problem: Problem, ranked: tuple[NetworkInput, ...], warnings: list[str]
-) -> DecisionMatrix:
+) -> tuple[DecisionMatrix, tuple[ValueFunction, ...], npt.NDArray[np.bool_]]:
+    """The matrix, each criterion's value function, and the costs left unset (no reference)."""
     n, m = len(ranked), len(problem.criteria)
     values = np.full((n, m), np.nan)
     bounds: list[tuple[float, float]] = []
+    saturating: list[bool] = []
+    functions: list[ValueFunction] = []
+    unset = np.zeros(m, dtype=bool)
     priorities = problem.priorities
     use_priorities = priorities is not None and sum(priorities.values()) > 0
     if priorities is not None and not use_priorities:
@@ -369,16 +520,35 @@ def _build_matrix(
         )
     empty: Mapping[str, float | None] = {}
     rows = [problem.scores.get(network.id, empty) for network in ranked]
+    settings = problem.settings
     for j, criterion in enumerate(problem.criteria):
         key = criterion.key
-        if key == FEE_KEY:
-            values[:, j] = [network.fee / 100.0 for network in ranked]
-            bounds.append(_fact_bounds(values[:, j]))
+        if key in (FEE_KEY, HOURS_KEY):
+            is_fee = key == FEE_KEY
+            if is_fee:
+                column = [network.cash / 100.0 for network in ranked]
+                reference = (
+                    None if settings.fee_reference is None else settings.fee_reference / 100.0
+                )
+            else:
+                column = [float(network.hours) for network in ranked]
+                reference = settings.hours_reference
+            values[:, j] = column
+            if reference is None:
+                unset[j] = True
+                bounds.append((0.0, 1.0))
+                functions.append(ValueFunction(key, criterion.title, "unset", 0.0, 0.0, ""))
+                warnings.append(
+                    f"'{criterion.title}' is not counted: set a reference level (or a budget) in "
+                    "the decision settings to give it a value scale."
+                )
+            else:
+                bounds.append((0.0, reference))
+                unit = problem.currency if is_fee else "h"
+                functions.append(ValueFunction(key, criterion.title, "cost", reference, 0.0, unit))
+            saturating.append(True)
             continue
-        if key == HOURS_KEY:
-            values[:, j] = [network.hours for network in ranked]
-            bounds.append(_fact_bounds(values[:, j]))
-            continue
+        saturating.append(False)
         if key == THEMATIC_FIT_KEY and use_priorities:
             assert priorities is not None
             fits: dict[frozenset[str], float] = {}
@@ -387,18 +557,20 @@ def _build_matrix(
                     fits[network.themes] = thematic_fit(priorities, network.themes).score
                 values[i, j] = fits[network.themes]
             bounds.append(SCORE_BOUNDS)
+            functions.append(ValueFunction(key, criterion.title, "score", 1.0, 5.0, ""))
             continue
-        column = [row.get(key) for row in rows]
-        if not {type(raw) for raw in column} <= _PLAIN_SCORES:
-            for network, raw in zip(ranked, column, strict=True):
+        raw_column = [row.get(key) for row in rows]
+        if not {type(raw) for raw in raw_column} <= _PLAIN_SCORES:
+            for network, raw in zip(ranked, raw_column, strict=True):
                 if raw is not None and (isinstance(raw, bool) or not isinstance(raw, int | float)):
                     raise CriteriaError(
                         f"The score of '{network.id}' on '{key}' must be a number, got {raw!r}.",
                         fields={key: "not a number"},
                     )
-        values[:, j] = np.array(column, dtype=np.float64)  # None becomes NaN (missing)
-        bounds.append(_fact_bounds(values[:, j]) if criterion.kind == "fact" else SCORE_BOUNDS)
-    return DecisionMatrix(
+        values[:, j] = np.array(raw_column, dtype=np.float64)  # None becomes NaN (missing)
+        bounds.append(SCORE_BOUNDS)
+        functions.append(ValueFunction(key, criterion.title, "score", 1.0, 5.0, ""))
+    matrix = DecisionMatrix(
         alternatives=tuple(network.id for network in ranked),
         criteria=tuple(c.key for c in problem.criteria),
         values=values,
@@ -406,7 +578,9 @@ def _build_matrix(
             Objective.MAX if c.direction == "benefit" else Objective.MIN for c in problem.criteria
         ),
         bounds=tuple(bounds),
+        saturating=tuple(saturating),
     )
+    return matrix, tuple(functions), unset
 
 
 def _material_overlap(
@@ -437,16 +611,16 @@ def _material_overlap(
 @functools.lru_cache(maxsize=16)
 def _overlaps(
     networks: tuple[tuple[str, frozenset[str], frozenset[str]], ...],
-    theme_weight: float,
+    service_weight: float,
     floor: float,
     partners: int,
 ) -> tuple[tuple[str, ...], npt.NDArray[np.float64], npt.NDArray[np.float64]]:
-    """Overlap matrix and its material part, memoised: they depend only on the networks'
-    themes and services, which a slider move does not change. The arrays are read-only."""
+    """Overlap matrix and its material part, memoised (they depend only on the networks'
+    themes and services). The arrays are read-only."""
     ids, overlap = overlap_matrix(
         {i: themes for i, themes, _ in networks},
         {i: services for i, _, services in networks},
-        theme_weight=theme_weight,
+        service_weight=service_weight,
     )
     material = _material_overlap(overlap, floor, partners)
     overlap.flags.writeable = False
@@ -454,11 +628,111 @@ def _overlaps(
     return ids, overlap, material
 
 
+def _read_only(array: npt.NDArray[Any]) -> npt.NDArray[Any]:
+    array.flags.writeable = False
+    return array
+
+
+def prepare(problem: Problem) -> Basis:
+    """Check a problem's data and compute everything in it that the weights do not change.
+
+    Raises `CriteriaError` like `analyse` for data a user can fix (duplicate networks,
+    unknown criteria, scores outside 1-5...).
+
+    >>> crit = (CriterionInput("agenda", "Relevant agenda"),)
+    >>> nets = (NetworkInput("a", "A", "member"), NetworkInput("old", "Old", "former"))
+    >>> basis = prepare(Problem(nets, crit, {"a": {"agenda": 4}}, {"agenda": 1}, date(2026, 1, 1)))
+    >>> basis.matrix.alternatives, basis.excluded, basis.utilities.tolist()
+    (('a',), ('old',), [[0.75]])
+    """
+    _check(problem)
+    warnings: list[str] = []
+    ranked = tuple(n for n in problem.networks if n.status != "former")
+    excluded = tuple(n.id for n in problem.networks if n.status == "former")
+    if not ranked:
+        raise CriteriaError("There is no member or candidate network to analyse.")
+    if excluded:
+        warnings.append(
+            f"{len(excluded)} former membership(s) are not ranked ({', '.join(excluded)}); "
+            "mark one as a candidate to consider rejoining."
+        )
+    matrix, functions, unset = _build_matrix(problem, ranked, warnings)
+    ids, overlap, material = _overlaps(
+        tuple((n.id, n.themes, n.services) for n in ranked),
+        problem.service_weight,
+        problem.overlap_floor,
+        problem.overlap_partners,
+    )
+    kinds = {c.key: c.kind for c in problem.criteria}
+    assessed = np.array(
+        [
+            kinds[key] == "assessed"
+            or (
+                key == THEMATIC_FIT_KEY
+                and not (problem.priorities and sum(problem.priorities.values()) > 0)
+            )
+            for key in matrix.criteria
+        ],
+        dtype=bool,
+    )
+    scored = ~matrix.mask
+    n, m = matrix.shape
+    low = np.broadcast_to(matrix.lower, (n, m)).copy()
+    high = np.broadcast_to(matrix.upper, (n, m)).copy()
+    known = ~matrix.mask
+    low[known] = matrix.values[known]
+    high[known] = matrix.values[known]
+    disputes: list[tuple[tuple[str, float, float], ...]] = []
+    cells = problem.cells or {}
+    for i, network in enumerate(ranked):
+        row_disputes = []
+        for j, key in enumerate(matrix.criteria):
+            cell = cells.get(network.id, {}).get(key)
+            if cell is None or not assessed[j]:
+                continue
+            if cell.mean is not None:
+                low[i, j], high[i, j] = cell.sample_low, cell.sample_high
+            if cell.disputed and cell.low is not None and cell.high is not None:
+                row_disputes.append((key, cell.low, cell.high))
+        disputes.append(tuple(row_disputes))
+    missing = (matrix.mask & assessed[None, :]).sum(axis=1).astype(np.int64)
+    is_member = np.fromiter((x.status == "member" for x in ranked), dtype=bool, count=n)
+    by_id = sorted(range(n), key=lambda i: ranked[i].id)
+    id_order = np.empty(n, dtype=np.intp)
+    id_order[by_id] = np.arange(n)
+    members = [x for x in ranked if x.status == "member"]
+    return Basis(
+        key=_basis_key(problem),
+        networks=problem.networks,
+        ranked=ranked,
+        excluded=excluded,
+        matrix=matrix,
+        utilities=_read_only(matrix_utilities(matrix)),
+        scored=_read_only(scored),
+        assessed=_read_only(assessed),
+        unset=_read_only(unset),
+        low=_read_only(low),
+        high=_read_only(high),
+        missing=_read_only(missing),
+        disputes=tuple(disputes),
+        is_member=_read_only(is_member),
+        eligible=tuple(x.eligible for x in ranked),
+        id_order=_read_only(id_order),
+        fee_current=sum(x.cash for x in members),
+        hours_current=float(sum(x.hours for x in members)),
+        overlap_ids=ids,
+        overlap=overlap,
+        material=material,
+        value_functions=functions,
+        warnings=tuple(warnings),
+        sources=_sources(problem),
+    )
+
+
 def _vectorised_evaluation(
     matrix: DecisionMatrix, u: npt.NDArray[np.float64], w: npt.NDArray[np.float64], method: Method
 ) -> Evaluation:
-    """The `evaluate` result from `batch_scores` (equal to 1e-12), without a pipeline run;
-    ``u`` are the matrix's utilities (the basis computed them once)."""
+    """The `evaluate` result from `batch_scores` (equal to 1e-12), without a pipeline run."""
     scores = batch_scores(matrix, w[None, :], method)[0]
     return Evaluation(
         method=method,
@@ -483,142 +757,105 @@ def _method_agreement(
     return {(a, b): kendall_tau(ranks[a], ranks[b]) for a, b in itertools.combinations(Method, 2)}
 
 
-def _action_rule(
-    ranked: tuple[NetworkInput, ...],
-    actions: list[Action],
-    sampled: list[bool],
-    thresholds: Thresholds,
-) -> ActionRule:
-    """One threshold per network; networks whose action is not sampled keep it always."""
-    limits, above, below = [], [], []
-    for network, action, varies in zip(ranked, actions, sampled, strict=True):
-        is_member = network.status == "member"
-        if varies:
-            limits.append(thresholds.bar(is_member=is_member))
-            above.append(str(Action.STAY if is_member else Action.JOIN))
-            below.append(str(Action.LEAVE if is_member else Action.NOT_RECOMMENDED))
-        else:
-            limits.append(0.0)
-            above.append(str(action))
-            below.append(str(action))
-    return ActionRule(tuple(limits), tuple(above), tuple(below), tuple(str(a) for a in actions))
+def _weights(problem: Problem, basis: Basis) -> npt.NDArray[np.float64]:
+    """Normalised weights; a cost without a reference level gets none (`prepare` warns)."""
+    raw = weight_vector(basis.matrix.criteria, problem.weights)
+    if basis.unset.any():
+        raw = np.where(basis.unset, 0.0, raw)
+        if raw.sum() <= 0:
+            raise CriteriaError(
+                "Every weight is on a cost without a reference level: set the reference "
+                "levels in the decision settings, or weigh other criteria.",
+                fields={"weights": "only unset costs weighted"},
+            )
+        raw = raw / raw.sum()
+    return raw
 
 
-def _read_only(array: npt.NDArray[Any]) -> npt.NDArray[Any]:
-    array.flags.writeable = False
-    return array
-
-
-def prepare(problem: Problem) -> Basis:
-    """Check a problem's data and compute everything in it that the weights do not change.
-
-    Raises `CriteriaError` like `analyse` for data a user can fix (duplicate networks,
-    unknown criteria, scores outside 1-5...). Pass the result to `analyse` for any problem
-    with the same networks, criteria, scores, priorities and overlap settings.
-
-    >>> crit = (CriterionInput("agenda", "Relevant agenda"),)
-    >>> nets = (NetworkInput("a", "A", "member"), NetworkInput("old", "Old", "former"))
-    >>> basis = prepare(Problem(nets, crit, {"a": {"agenda": 4}}, {"agenda": 1}, date(2026, 1, 1)))
-    >>> basis.matrix.alternatives, basis.excluded, basis.utilities.tolist()
-    (('a',), ('old',), [[0.75]])
-    """
-    _check(problem)
-    warnings: list[str] = []
-    ranked = tuple(n for n in problem.networks if n.status != "former")
-    excluded = tuple(n.id for n in problem.networks if n.status == "former")
-    if not ranked:
-        raise CriteriaError("There is no member or candidate network to analyse.")
-    if excluded:
-        warnings.append(
-            f"{len(excluded)} former membership(s) are not ranked ({', '.join(excluded)}); "
-            "mark one as a candidate to consider rejoining."
-        )
-    matrix = _build_matrix(problem, ranked, warnings)
-    ids, overlap, material = _overlaps(
-        tuple((n.id, n.themes, n.services) for n in ranked),
-        problem.theme_weight,
-        problem.overlap_floor,
-        problem.overlap_partners,
-    )
-    missing = matrix.mask.sum(axis=1).astype(np.int64)
-    missing_warning = None
-    if int(missing.sum()):
-        gappy = int((missing > 0).sum())
-        missing_warning = (
-            f"{int(missing.sum())} score(s) are missing across {gappy} network(s): they count "
-            "at the scale midpoint, and the robustness run samples them over the whole scale."
-        )
-    n = len(ranked)
-    is_member = np.fromiter((x.status == "member" for x in ranked), dtype=bool, count=n)
-    by_id = sorted(range(n), key=lambda i: ranked[i].id)
-    id_order = np.empty(n, dtype=np.intp)
-    id_order[by_id] = np.arange(n)
-    members = [x for x in ranked if x.status == "member"]
-    return Basis(
-        networks=problem.networks,
-        criteria=problem.criteria,
-        scores=problem.scores,
-        priorities=problem.priorities,
-        overlap_settings=(problem.theme_weight, problem.overlap_floor, problem.overlap_partners),
-        ranked=ranked,
-        excluded=excluded,
-        matrix=matrix,
-        utilities=_read_only(matrix_utilities(matrix)),
-        missing=_read_only(missing),
-        is_member=_read_only(is_member),
-        not_eligible=_read_only(
-            np.fromiter((x.eligible is False for x in ranked), dtype=bool, count=n)
-        ),
-        unconfirmed=_read_only(
-            np.fromiter((x.eligible is None for x in ranked), dtype=bool, count=n)
-        ),
-        id_order=_read_only(id_order),
-        fee_current=sum(x.fee for x in members),
-        hours_current=float(sum(x.hours for x in members)),
-        overlap_ids=ids,
-        overlap=overlap,
-        material=material,
-        warnings=tuple(warnings),
-        missing_warning=missing_warning,
-    )
-
-
-def _action_codes(
-    is_member: npt.NDArray[np.bool_],
-    not_eligible: npt.NDArray[np.bool_],
-    selected: npt.NDArray[np.bool_],
+def _codes(
+    basis: Basis, enough: npt.NDArray[np.bool_], selected: npt.NDArray[np.bool_]
 ) -> npt.NDArray[np.int8]:
-    """`scoring.recommend.portfolio_action` for every network at once, as `ACTION_ORDER` codes.
-
-    >>> codes = _action_codes(np.array([True, True, False, False, False]),
-    ...                       np.array([False, False, False, False, True]),
-    ...                       np.array([True, False, True, False, True]))
-    >>> [str(ACTION_ORDER[c]) for c in codes]
-    ['stay', 'leave', 'join', 'not_recommended', 'not_eligible']
-    """
-    codes = np.where(is_member, np.where(selected, 1, 2), np.where(selected, 0, 3))
-    codes[not_eligible] = 4
+    """`scoring.recommend.decide_action` for every network at once, as `ACTION_ORDER` codes."""
+    member = basis.is_member
+    codes = np.where(
+        member,
+        np.where(selected, _CODE[Action.STAY], _CODE[Action.LEAVE]),
+        np.where(selected, _CODE[Action.JOIN], _CODE[Action.NOT_RECOMMENDED]),
+    )
+    codes = np.where(~member & ~enough, _CODE[Action.ASSESS_FIRST], codes)
+    ineligible = np.array([e is False for e in basis.eligible], dtype=bool)
+    codes = np.where(
+        ineligible, np.where(member, _CODE[Action.AT_RISK], _CODE[Action.NOT_ELIGIBLE]), codes
+    )
     return codes.astype(np.int8)
+
+
+def _items(
+    problem: Problem,
+    basis: Basis,
+    values: npt.NDArray[np.float64],
+    enough: npt.NDArray[np.bool_],
+    warnings: list[str],
+) -> list[pf.PortfolioItem]:
+    s = problem.settings
+    items = []
+    for i, (network, value) in enumerate(zip(basis.ranked, values.tolist(), strict=True)):
+        member = network.status == "member"
+        lock = network.lock
+        if lock == "keep" and not member and not enough[i]:
+            warnings.append(
+                f"{network.name} is locked to join, but it has too few scores to judge: "
+                "assess it first (the lock is ignored until then)."
+            )
+            lock = None
+        items.append(
+            pf.PortfolioItem(
+                id=network.id,
+                value=value,
+                fee=network.cash,
+                hours=network.hours,
+                is_member=member,
+                eligible=network.eligible,
+                lock=lock,
+                bar=s.leave_bar if member else s.join_bar,
+                switch_cost=s.leave_cost if member else s.join_cost,
+                unassessed=not bool(enough[i]),
+            )
+        )
+    return items
+
+
+def _summary(basis: Basis, codes: npt.NDArray[np.int8]) -> Summary:
+    def total(code: Action) -> tuple[int, int, float]:
+        picked = [n for n, c in zip(basis.ranked, codes.tolist(), strict=True) if c == _CODE[code]]
+        return len(picked), sum(n.cash for n in picked), float(sum(n.hours for n in picked))
+
+    keep, _, _ = total(Action.STAY)
+    leave, leave_fee, leave_hours = total(Action.LEAVE)
+    join, join_fee, join_hours = total(Action.JOIN)
+    at_risk, _, _ = total(Action.AT_RISK)
+    assess, _, _ = total(Action.ASSESS_FIRST)
+    return Summary(keep, leave, join, at_risk, assess, leave_fee, leave_hours, join_fee, join_hours)
 
 
 def analyse(problem: Problem, basis: Basis | None = None) -> Analysis:
     """Run the whole analysis of one decision problem.
 
     Raises `CriteriaError` for anything the user can fix (unknown criteria, scores outside
-    1-5, all-zero weights, locks that break a budget...). ``basis`` is an earlier
-    `prepare` of a problem with the same data (ValueError when it does not `fit`); without
-    one the analysis prepares its own.
+    1-5, all-zero weights, locks that break a budget...). ``basis`` is an earlier `prepare`
+    of a problem with the same data (ValueError when it does not `fit`).
 
-    >>> crit = (CriterionInput("agenda", "Relevant agenda"), CriterionInput("annual_fee", "Fee", "cost", "fact"))
+    >>> crit = (CriterionInput("agenda", "Relevant agenda"),
+    ...         CriterionInput("annual_fee", "Fee", "cost", "fact"))
     >>> nets = (NetworkInput("a", "A", "member", fee=1_000_000), NetworkInput("b", "B", "candidate"))
+    >>> s = DecisionSettings(fee_reference=2_000_000)
     >>> result = analyse(Problem(nets, crit, {"a": {"agenda": 5}, "b": {"agenda": 4}},
-    ...                          {"agenda": 50, "annual_fee": 50}, today=date(2026, 1, 1), samples=0))
+    ...                          {"agenda": 50, "annual_fee": 50}, today=date(2026, 1, 1),
+    ...                          settings=s, samples=0))
     >>> [(r.network, r.action.value, round(r.value, 3)) for r in result.recommendations]
-    [('b', 'join', 0.875), ('a', 'stay', 0.5)]
-    >>> quick = analyse(dataclasses.replace(Problem(nets, crit, {"a": {"agenda": 5}, "b": {"agenda": 4}},
-    ...     {"agenda": 50, "annual_fee": 50}, today=date(2026, 1, 1)), detail="preview"))
-    >>> [quick.matrix.alternatives[i] for i in quick.ranking.order], quick.recommendations
-    (['b', 'a'], ())
+    [('b', 'join', 0.875), ('a', 'stay', 0.75)]
+    >>> result.summary.sentence("EUR")
+    'Keep 1, leave none, join 1 (costs EUR 0 and 0 h a year).'
     """
     _check_settings(problem)
     if basis is None:
@@ -626,77 +863,78 @@ def analyse(problem: Problem, basis: Basis | None = None) -> Analysis:
     elif not basis.fits(problem):
         raise ValueError("This basis was prepared for other networks, criteria or scores.")
     method = Method(problem.method)
+    settings = problem.settings
     warnings = list(basis.warnings)
-    ranked = basis.ranked
     preview = problem.detail == "preview"
     matrix = basis.matrix
-    w = weight_vector(matrix.criteria, problem.weights)
-    evaluation = (
-        _vectorised_evaluation(matrix, basis.utilities, w, method)
-        if preview
-        else evaluate(matrix, w, method)
-    )
-    values = evaluation.utilities @ w
+    n = matrix.shape[0]
+    w = _weights(problem, basis)
+    values = basis.utilities @ w
+    cov = coverage(basis.scored, w, basis.assessed)
+    enough = cov >= settings.evidence_threshold - 1e-12
+    rows = np.flatnonzero(enough)
 
-    thresholds = problem.thresholds
-    value_list = values.tolist()
-    items = [
-        PortfolioItem(
-            id=n.id,
-            value=value,
-            fee=n.fee,
-            hours=n.hours,
-            is_member=n.status == "member",
-            eligible=n.eligible,
-            lock=n.lock,
-            leave_cost=problem.leave_cost,
-            join_cost=problem.join_cost,
+    # Ranks among the networks with enough evidence: by the chosen method, and by value.
+    ranks = np.zeros(n, dtype=np.int64)
+    value_ranks = np.zeros(n, dtype=np.int64)
+    sub = matrix.subset(rows) if rows.size else None
+    if sub is not None:
+        sub_u = basis.utilities[rows]
+        evaluation = (
+            _vectorised_evaluation(sub, sub_u, w, method) if preview else evaluate(sub, w, method)
         )
-        for n, value in zip(ranked, value_list, strict=True)
-    ]
-    bar_array = np.where(basis.is_member, thresholds.leave_below, thresholds.join_above)
-    bars = dict(zip(matrix.alternatives, bar_array.tolist(), strict=True))
-    portfolio = optimise_portfolio(
+        ranks[rows] = evaluation.ranks
+        value_ranks[rows] = rank_from_scores(values[rows])
+    else:
+        evaluation = Evaluation(
+            method, (), np.zeros(0), np.zeros(0, dtype=np.int64), np.zeros((0, w.size)), None
+        )
+        warnings.append(
+            "No network has enough scores to be ranked: assess the networks first (see the "
+            "evidence threshold in the decision settings)."
+        )
+
+    items = _items(problem, basis, values, enough, warnings)
+    portfolio = pf.optimise_portfolio(
         items,
         overlap=basis.material,
-        overlap_penalty=problem.overlap_penalty,
+        overlap_penalty=settings.overlap_penalty,
         fee_budget=problem.fee_budget,
         hours_budget=problem.hours_budget,
-        min_value=bars,
         time_limit=problem.portfolio_time_limit,
         search="quick" if preview else "exact",
     )
-    if portfolio.status == QUICK_STATUS:
+    if portfolio.status == pf.QUICK_STATUS:
         warnings.append(
-            "Preview: the budgets force a choice, and this quick re-rank fills them with a fast "
-            "search that is not proven best; the dashboard and the portfolio page compute the "
-            "best portfolio."
+            "Preview: the budgets or overlaps force a choice, and this quick re-rank makes it "
+            "with a fast search that is not proven best; the dashboard computes the best "
+            "portfolio."
         )
     if portfolio.status.startswith("time limit"):
         warnings.append(
             f"The portfolio optimiser stopped at its time limit ({portfolio.status}); "
             "the recommended portfolio may not be the very best."
         )
-    chosen = portfolio.selected
-    selected = np.fromiter(
-        (i in chosen for i in matrix.alternatives), dtype=bool, count=len(ranked)
-    )
-    codes = _action_codes(basis.is_member, basis.not_eligible, selected)
-    ranks = evaluation.ranks
-    ranking = Ranking(
-        order=np.lexsort((basis.id_order, -values, ranks)),
-        ranks=ranks,
-        values=values,
-        action_codes=codes,
-    )
+    if portfolio.over_committed:
+        warnings.append(
+            "The memberships that must be kept (locked, or held until they are assessed) need "
+            f"more than the {' and '.join(portfolio.over_committed)} budget; nothing else fits."
+        )
+    selected = np.fromiter((i in portfolio.selected for i in matrix.alternatives), bool, count=n)
+    codes = _codes(basis, enough, selected)
+    ranked_first = np.lexsort((basis.id_order, -values, ranks, ~enough))
+    ranking = Ranking(order=ranked_first, ranks=ranks, values=values, action_codes=codes)
 
     robustness: RobustnessResult | None = None
     stability: tuple[StabilityInterval, ...] = ()
     recommendations: tuple[Recommendation, ...] = ()
+    agreement: dict[tuple[Method, Method], float] = {}
     if not preview:
         robustness, stability, recommendations = _full_detail(
-            problem, basis, method, w, evaluation, values, portfolio
+            problem, basis, method, w, rows, values, ranks, value_ranks, cov, portfolio
         )
+        if sub is not None and rows.size >= 2:
+            agreement = _method_agreement(sub, w, evaluation)
     titles = {c.key: c.title for c in problem.criteria}
     names = {network.id: network.name for network in problem.networks}
     sentences = tuple(describe_interval(s, titles[s.criterion], names) for s in stability)
@@ -709,14 +947,18 @@ def analyse(problem: Problem, basis: Basis | None = None) -> Analysis:
         hours_selected=portfolio.hours_used,
         hours_budget=problem.hours_budget,
     )
-    if basis.missing_warning is not None:
-        warnings.append(basis.missing_warning)
-    # In the order of the recommendations: rank, then network id.
-    joins = codes == ACTION_ORDER.index(Action.JOIN)
+    gaps = int(basis.missing[rows].sum()) if rows.size else 0
+    if gaps:
+        gappy = int((basis.missing[rows] > 0).sum())
+        warnings.append(
+            f"{gaps} score(s) are missing across {gappy} ranked network(s): they count at the "
+            "scale midpoint, and the robustness run samples them over the whole scale."
+        )
+    joins = codes == _CODE[Action.JOIN]
     unconfirmed = [
         matrix.alternatives[i]
-        for i in np.lexsort((basis.id_order, ranks)).tolist()
-        if joins[i] and basis.unconfirmed[i]
+        for i in ranked_first.tolist()
+        if joins[i] and basis.eligible[i] is None
     ]
     if unconfirmed:
         warnings.append(
@@ -724,25 +966,32 @@ def analyse(problem: Problem, basis: Basis | None = None) -> Analysis:
             "check it before acting."
         )
     if problem.fee_budget is not None and budget_use.fee_current > problem.fee_budget:
-        warnings.append("Current membership fees exceed the fee budget.")
+        warnings.append("Current memberships cost more than the fee budget.")
     if problem.hours_budget is not None and budget_use.hours_current > problem.hours_budget:
         warnings.append("Current memberships need more staff hours than are available.")
 
     return Analysis(
         matrix=matrix,
         weights=dict(zip(matrix.criteria, w.tolist(), strict=True)),
+        utilities=basis.utilities,
         evaluation=evaluation,
-        values=dict(zip(matrix.alternatives, value_list, strict=True)),
+        values=dict(zip(matrix.alternatives, values.tolist(), strict=True)),
+        coverage=dict(zip(matrix.alternatives, cov.tolist(), strict=True)),
         recommendations=recommendations,
         robustness=robustness,
         stability=stability,
         stability_sentences=sentences,
         portfolio=portfolio,
-        method_agreement={} if preview else _method_agreement(matrix, w, evaluation),
+        method_agreement=agreement,
         budget_use=budget_use,
         overlap_ids=basis.overlap_ids,
         overlap=basis.overlap,
         ranking=ranking,
+        summary=_summary(basis, codes),
+        settings=settings,
+        value_functions=basis.value_functions,
+        today=problem.today,
+        method=method,
         excluded=basis.excluded,
         warnings=tuple(warnings),
     )
@@ -753,91 +1002,128 @@ def _full_detail(
     basis: Basis,
     method: Method,
     w: npt.NDArray[np.float64],
-    evaluation: Evaluation,
+    rows: npt.NDArray[np.intp],
     values: npt.NDArray[np.float64],
-    portfolio: PortfolioResult,
+    ranks: npt.NDArray[np.int64],
+    value_ranks: npt.NDArray[np.int64],
+    cov: npt.NDArray[np.float64],
+    portfolio: pf.PortfolioResult,
 ) -> tuple[RobustnessResult | None, tuple[StabilityInterval, ...], tuple[Recommendation, ...]]:
-    """Step 4 and the recommendations of step 5 (the full level of detail only)."""
-    ranked, matrix, thresholds = basis.ranked, basis.matrix, problem.thresholds
-    actions = [
-        portfolio_action(
-            is_member=n.status == "member", eligible=n.eligible, selected=n.id in portfolio.selected
-        )
-        for n in ranked
-    ]
+    """Step 5 and the recommendations of step 6 (the full level of detail only)."""
+    s = problem.settings
+    matrix = basis.matrix
+    n = matrix.shape[0]
+    ranked = basis.ranked
     # The sampled stability is about the bar: only networks whose action the bar decides
-    # (not a lock, the eligibility, a budget or an overlap) get one.
-    bar_decided = [
-        n.lock is None
-        and n.eligible is not False
-        and (
-            portfolio.reasons[n.id] == "below value threshold"
-            or portfolio.reasons[n.id].startswith("selected")
-        )
-        for n in ranked
-    ]
-
+    # (not a lock, the eligibility, the evidence, a budget or an overlap) get one.
+    bar_codes = {pf.SELECTED, pf.BELOW_BAR, pf.SWITCH_COST}
+    stability_array = np.full(n, np.nan)
+    top_k = np.full(n, np.nan)
     robustness: RobustnessResult | None = None
-    stability_array: npt.NDArray[np.float64] | None = None
-    if problem.samples > 0:
-        rule = _action_rule(ranked, actions, bar_decided, thresholds)
-        value_run = smaa(
-            matrix,
-            w,
-            method=Method.WEIGHTED_SUM,
-            samples=problem.samples,
-            concentration=problem.concentration,
-            seed=problem.seed,
-            top_k=problem.top_k,
-            action_threshold=rule,
+    stability: tuple[StabilityInterval, ...] = ()
+    if rows.size:
+        sub = matrix.subset(rows)
+        sub_ranked = [ranked[i] for i in rows.tolist()]
+        decided = [portfolio.reasons[x.id].code in bar_codes for x in sub_ranked]
+        members = [x.status == "member" for x in sub_ranked]
+        thresholds = tuple(
+            s.leave_bar if member else s.join_bar + s.join_cost for member in members
         )
-        assert value_run.action_stability is not None
-        stability_array = np.where(bar_decided, value_run.action_stability, np.nan)
-        # Same seed, same weight samples: the ranks of the chosen method, the actions of the value.
-        rank_run = value_run
-        if method is not Method.WEIGHTED_SUM:
-            rank_run = smaa(
-                matrix,
+        current = [
+            ("STAY" if m else "JOIN") if x.id in portfolio.selected else ("LEAVE" if m else "SKIP")
+            for x, m in zip(sub_ranked, members, strict=True)
+        ]
+        rule = ActionRule(
+            thresholds=tuple(t if d else 0.0 for t, d in zip(thresholds, decided, strict=True)),
+            action_at_or_above=tuple(
+                ("STAY" if m else "JOIN") if d else c
+                for m, d, c in zip(members, decided, current, strict=True)
+            ),
+            action_below=tuple(
+                ("LEAVE" if m else "SKIP") if d else c
+                for m, d, c in zip(members, decided, current, strict=True)
+            ),
+            baseline_actions=tuple(current),
+        )
+        if problem.samples > 0:
+            ranges = (basis.low[rows], basis.high[rows])
+            value_run = smaa(
+                sub,
                 w,
-                method=method,
+                method=Method.WEIGHTED_SUM,
                 samples=problem.samples,
                 concentration=problem.concentration,
                 seed=problem.seed,
-                top_k=problem.top_k,
+                top_k=min(problem.top_k, rows.size),
+                action_threshold=rule,
+                ranges=ranges,
             )
-        robustness = dataclasses.replace(rank_run, action_stability=stability_array)
+            assert value_run.action_stability is not None
+            stability_array[rows] = np.where(decided, value_run.action_stability, np.nan)
+            rank_run = value_run
+            if method is not Method.WEIGHTED_SUM:
+                rank_run = smaa(
+                    sub,
+                    w,
+                    method=method,
+                    samples=problem.samples,
+                    concentration=problem.concentration,
+                    seed=problem.seed,
+                    top_k=min(problem.top_k, rows.size),
+                    ranges=ranges,
+                )
+            top_k[rows] = rank_run.top_k_probability
+            robustness = dataclasses.replace(
+                rank_run, action_stability=stability_array[rows].copy()
+            )
+        stability = tuple(weight_stability(sub, w, method=method))
 
-    stability = tuple(weight_stability(matrix, w, method=method))
     titles = {c.key: c.title for c in problem.criteria}
     facts = [
         MembershipFacts(
-            network=n.id,
-            is_member=n.status == "member",
-            eligible=n.eligible,
-            engagement=n.engagement,
-            fee=n.fee,
-            renewal_date=n.renewal_date,
-            notice_days=n.notice_days,
+            network=x.id,
+            is_member=x.status == "member",
+            eligible=x.eligible,
+            engagement=x.engagement,
+            fee=x.cash,
+            hours=x.hours,
+            renewal_date=x.renewal_date,
+            notice_days=x.notice_days,
             missing_scores=int(basis.missing[i]),
-            eligibility_reasons=n.eligibility_reasons,
+            eligibility_reasons=x.eligibility_reasons,
+            coverage=float(cov[i]),
+            disputes=basis.disputes[i],
+            title=x.name,
         )
-        for i, n in enumerate(ranked)
+        for i, x in enumerate(ranked)
     ]
+    by_id = {x.id: x for x in ranked}
+
+    def describe_shared(a: str, b: str) -> str:
+        x, y = by_id[a], by_id[b]
+        return shared_items(x.themes, y.themes, x.services, y.services).describe()
+
     recommendations = recommend(
         facts,
         values=values,
-        ranks=evaluation.ranks,
+        ranks=[int(r) if r else None for r in ranks.tolist()],
+        value_ranks=[int(r) if r else None for r in value_ranks.tolist()],
         criteria=matrix.criteria,
         titles=titles,
         weights=w,
-        utilities=evaluation.utilities,
-        thresholds=thresholds,
-        selected=portfolio.selected,
-        portfolio_reasons=portfolio.reasons,
+        utilities=basis.utilities,
+        thresholds=s.thresholds,
+        join_cost=s.join_cost,
+        leave_cost=s.leave_cost,
+        evidence_threshold=s.evidence_threshold,
+        portfolio=portfolio,
         today=problem.today,
+        currency=problem.currency,
+        describe_shared=describe_shared,
         action_stability=stability_array,
-        top_k_probability=None if robustness is None else robustness.top_k_probability,
+        top_k_probability=top_k if robustness is not None else None,
         top_k=problem.top_k,
         samples=problem.samples,
+        method_label=None if method is Method.WEIGHTED_SUM else METHOD_NAMES[method],
     )
     return robustness, stability, tuple(recommendations)

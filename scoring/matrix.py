@@ -12,8 +12,13 @@ This module owns the one data structure every scoring method reads:
 
 Why bounds and not min/max of the data: a value of 0.62 must mean the same thing whatever
 networks are being compared, so that a threshold on the value ("stay while the value is at
-least 0.5") does not move when a network is added. Costs are mapped with ``(hi - x) / (hi - lo)``
-so a zero fee is simply the best possible fee (no ``1 / x``).
+least 0.5") does not move when a network is added. The bounds are the reference levels of each
+criterion's *value function*: the anchors 1 and 5 of a scored criterion, and for a cost zero
+(best) and a reference level the workspace sets (worst). Costs are mapped with
+``(hi - x) / (hi - lo)`` so a zero fee is simply the best possible fee (no ``1 / x``).
+A *saturating* criterion (the costs) accepts values beyond its bounds: a fee above the
+reference level is simply as bad as it gets (utility 0), so no network's fee can stretch the
+scale of the others.
 
 Missing scores are never zero. For a point evaluation a missing score is imputed at the
 midpoint of its criterion's bounds (utility 0.5): neither rewarded nor punished. The robustness
@@ -129,6 +134,7 @@ class DecisionMatrix:
     values: FloatArray = field(repr=False)
     objectives: tuple[Objective, ...]
     bounds: tuple[tuple[float, float], ...]
+    saturating: tuple[bool, ...] = ()
 
     def __post_init__(self) -> None:
         alternatives = tuple(str(a) for a in self.alternatives)
@@ -158,6 +164,9 @@ class DecisionMatrix:
             )
         objectives = tuple(Objective(o) for o in self.objectives)
         bounds = tuple(_check_bounds(c, b) for c, b in zip(criteria, self.bounds, strict=True))
+        saturating = tuple(bool(x) for x in self.saturating) or (False,) * m
+        if len(saturating) != m:
+            raise CriteriaError(f"Each of the {m} criteria needs exactly one saturation flag.")
         if np.isinf(values).any():
             i, j = map(int, np.argwhere(np.isinf(values))[0])
             raise CriteriaError(
@@ -167,8 +176,9 @@ class DecisionMatrix:
         lo = np.array([b[0] for b in bounds])
         hi = np.array([b[1] for b in bounds])
         tol = 1e-9 * np.maximum(1.0, np.abs(hi - lo))
+        open_top = np.array(saturating, dtype=bool)
         with np.errstate(invalid="ignore"):
-            outside = (values < lo - tol) | (values > hi + tol)
+            outside = (values < lo - tol) | ((values > hi + tol) & ~open_top)
         if outside.any():
             i, j = map(int, np.argwhere(outside)[0])
             raise CriteriaError(
@@ -176,13 +186,35 @@ class DecisionMatrix:
                 f"outside the criterion's range {lo[j]:g} to {hi[j]:g}.",
                 fields={criteria[j]: "score outside the range"},
             )
-        values = np.clip(values, lo, hi)  # absorb the float tolerance; NaN stays NaN
+        # Absorb the float tolerance (NaN stays NaN); saturating columns keep values above.
+        values = np.clip(values, lo, np.where(open_top, np.inf, hi))
         values.flags.writeable = False
         object.__setattr__(self, "alternatives", alternatives)
         object.__setattr__(self, "criteria", criteria)
         object.__setattr__(self, "values", values)
         object.__setattr__(self, "objectives", objectives)
         object.__setattr__(self, "bounds", bounds)
+        object.__setattr__(self, "saturating", saturating)
+
+    def subset(self, rows: NDArray[np.intp] | Sequence[int]) -> DecisionMatrix:
+        """The same criteria for the networks at ``rows`` (in that order), without re-checking.
+
+        >>> m = DecisionMatrix(("A", "B"), ("x",), np.array([[2.0], [4.0]]),
+        ...                    (Objective.MAX,), ((1.0, 5.0),))
+        >>> m.subset([1]).alternatives, m.subset([1]).values.tolist()
+        (('B',), [[4.0]])
+        """
+        index = np.asarray(rows, dtype=np.intp)
+        out = object.__new__(DecisionMatrix)
+        values = self.values[index]
+        values.flags.writeable = False
+        object.__setattr__(out, "alternatives", tuple(self.alternatives[i] for i in index.tolist()))
+        object.__setattr__(out, "criteria", self.criteria)
+        object.__setattr__(out, "values", values)
+        object.__setattr__(out, "objectives", self.objectives)
+        object.__setattr__(out, "bounds", self.bounds)
+        object.__setattr__(out, "saturating", self.saturating)
+        return out
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -263,16 +295,18 @@ def values_to_utilities(
 ) -> FloatArray:
     """The linear bounds map on any array whose last axis is the criteria (NaN stays NaN).
 
-    Benefit: ``(x - lo) / (hi - lo)``; cost: ``(hi - x) / (hi - lo)``; a degenerate range
-    (``lo == hi``) gives 1 (everybody achieves the only possible value).
+    Benefit: ``(x - lo) / (hi - lo)``; cost: ``(hi - x) / (hi - lo)``; clipped to [0, 1] (a
+    saturating cost above its reference level is worth 0); a degenerate range (``lo == hi``)
+    gives 1 (everybody achieves the only possible value).
 
-    >>> values_to_utilities(np.array([[3.0, 25.0]]), np.array([1.0, 0.0]),
+    >>> values_to_utilities(np.array([[3.0, 25.0], [3.0, 250.0]]), np.array([1.0, 0.0]),
     ...                     np.array([5.0, 100.0]), np.array([True, False])).tolist()
-    [[0.5, 0.75]]
+    [[0.5, 0.75], [0.5, 0.0]]
     """
     span = upper - lower
     safe = np.where(span > 0, span, 1.0)
     u = np.where(is_benefit, (values - lower) / safe, (upper - values) / safe)
+    u = np.clip(u, 0.0, 1.0)  # NaN stays NaN
     return np.where(span > 0, u, np.where(np.isnan(values), np.nan, 1.0))
 
 

@@ -3,9 +3,10 @@
 This module owns everything computed from the *themes* and *services* of networks:
 
 - `jaccard`: the Jaccard similarity of two sets.
-- `overlap_matrix`: the pairwise overlap of a set of networks (a weighted mean of the Jaccard
-  similarity of their themes and of their services), used by the portfolio optimiser to
-  penalise paying twice for the same thing, and by the overlap page.
+- `overlap_matrix`: the pairwise overlap of a set of networks (the Jaccard similarity of
+  their themes, scaled by the similarity of their services: no shared theme, no overlap),
+  used by the portfolio optimiser to penalise paying twice for the same thing, and by the
+  overlap page; `shared_items` names what a pair shares.
 - `complementarity_hint`: a suggested 1-5 score for the ``complementarity`` criterion, shown
   to the assessor next to the anchored scale (a hint, never an automatic score).
 - `thematic_fit`: the computed ``thematic_fit`` criterion, from the city's weighted priority
@@ -29,10 +30,13 @@ __all__ = [
     "COMPLEMENTARITY_ANCHORS",
     "GENERAL_THEME",
     "ComplementarityHint",
+    "SharedItems",
     "ThematicFit",
     "complementarity_hint",
     "jaccard",
     "overlap_matrix",
+    "pair_overlap",
+    "shared_items",
     "thematic_fit",
 ]
 
@@ -116,9 +120,16 @@ def overlap_matrix(
     themes: Mapping[str, frozenset[str]],
     services: Mapping[str, frozenset[str]],
     *,
-    theme_weight: float = 0.5,
+    service_weight: float = 0.5,
 ) -> tuple[tuple[str, ...], npt.NDArray[np.float64]]:
-    """Pairwise overlap of networks: ``theme_weight * J(themes) + (1 - theme_weight) * J(services)``.
+    """Pairwise overlap of networks: ``J(themes) * (1 - s + s * J(services))``.
+
+    Two networks duplicate each other only when they work on the same *themes*: networks
+    that both offer "knowledge exchange" on unrelated subjects (climate and culture, say) do
+    not. So the Jaccard similarity of the themes is the base, and the similarity of the
+    services (advocacy, knowledge exchange...) scales it between ``1 - s`` (same themes,
+    nothing done alike) and 1 (same themes, same services); ``s`` is ``service_weight``.
+    No theme in common means no overlap at all.
 
     The ids are the keys of ``themes`` in their order, followed by any key found only in
     ``services``; a network missing from one mapping counts as having an empty set there.
@@ -126,25 +137,83 @@ def overlap_matrix(
     overlap with itself for portfolio purposes).
 
     >>> ids, o = overlap_matrix(
-    ...     {"c40": frozenset({"climate"}), "iclei": frozenset({"climate", "resilience"})},
-    ...     {"c40": frozenset({"advocacy"}), "iclei": frozenset({"advocacy"})},
+    ...     {"c40": frozenset({"climate"}), "iclei": frozenset({"climate", "resilience"}),
+    ...      "icc": frozenset({"culture"})},
+    ...     {"c40": frozenset({"advocacy"}), "iclei": frozenset({"advocacy"}),
+    ...      "icc": frozenset({"advocacy"})},
     ... )
     >>> ids
-    ('c40', 'iclei')
+    ('c40', 'iclei', 'icc')
     >>> o.tolist()
-    [[0.0, 0.75], [0.75, 0.0]]
+    [[0.0, 0.5, 0.0], [0.5, 0.0, 0.0], [0.0, 0.0, 0.0]]
     """
-    if not 0.0 <= theme_weight <= 1.0:
-        raise CriteriaError(f"The theme weight must be between 0 and 1, not {theme_weight}.")
+    if not 0.0 <= service_weight <= 1.0:
+        raise CriteriaError(f"The service weight must be between 0 and 1, not {service_weight}.")
     ids = tuple(themes) + tuple(key for key in services if key not in themes)
     empty: frozenset[str] = frozenset()
     theme_sets = [themes.get(key, empty) for key in ids]
     service_sets = [services.get(key, empty) for key in ids]
-    matrix = theme_weight * _pairwise_jaccard(theme_sets) + (1.0 - theme_weight) * (
-        _pairwise_jaccard(service_sets)
+    matrix = _pairwise_jaccard(theme_sets) * (
+        1.0 - service_weight + service_weight * _pairwise_jaccard(service_sets)
     )
     np.fill_diagonal(matrix, 0.0)
     return ids, matrix
+
+
+def pair_overlap(
+    a_themes: AbstractSet[str],
+    b_themes: AbstractSet[str],
+    a_services: AbstractSet[str],
+    b_services: AbstractSet[str],
+    service_weight: float = 0.5,
+) -> float:
+    """The overlap of one pair, as in `overlap_matrix`.
+
+    >>> pair_overlap({"climate"}, {"climate"}, {"advocacy"}, set())
+    0.5
+    """
+    return jaccard(a_themes, b_themes) * (
+        1.0 - service_weight + service_weight * jaccard(a_services, b_services)
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class SharedItems:
+    """What two networks have in common: the shared themes and services, sorted."""
+
+    themes: tuple[str, ...]
+    services: tuple[str, ...]
+
+    def describe(self) -> str:
+        """Plain words, e.g. ``"themes climate, energy; services advocacy"``.
+
+        >>> SharedItems(("climate",), ()).describe()
+        'themes climate'
+        """
+        parts = []
+        if self.themes:
+            parts.append("themes " + ", ".join(self.themes))
+        if self.services:
+            parts.append("services " + ", ".join(self.services))
+        return "; ".join(parts) if parts else "nothing"
+
+
+def shared_items(
+    a_themes: AbstractSet[str],
+    b_themes: AbstractSet[str],
+    a_services: AbstractSet[str],
+    b_services: AbstractSet[str],
+) -> SharedItems:
+    """The themes and services two networks share (services only count with a shared theme).
+
+    >>> shared_items({"climate", "energy"}, {"climate"}, {"advocacy"}, {"advocacy"})
+    SharedItems(themes=('climate',), services=('advocacy',))
+    >>> shared_items({"culture"}, {"climate"}, {"advocacy"}, {"advocacy"})
+    SharedItems(themes=(), services=())
+    """
+    themes = tuple(sorted(set(a_themes) & set(b_themes)))
+    services = tuple(sorted(set(a_services) & set(b_services))) if themes else ()
+    return SharedItems(themes, services)
 
 
 def _overlap(
@@ -152,12 +221,16 @@ def _overlap(
     b: str,
     themes: Mapping[str, frozenset[str]],
     services: Mapping[str, frozenset[str]],
-    theme_weight: float,
+    service_weight: float,
 ) -> float:
     empty: frozenset[str] = frozenset()
-    return theme_weight * jaccard(themes.get(a, empty), themes.get(b, empty)) + (
-        1.0 - theme_weight
-    ) * jaccard(services.get(a, empty), services.get(b, empty))
+    return pair_overlap(
+        themes.get(a, empty),
+        themes.get(b, empty),
+        services.get(a, empty),
+        services.get(b, empty),
+        service_weight,
+    )
 
 
 def complementarity_hint(
@@ -166,7 +239,7 @@ def complementarity_hint(
     themes: Mapping[str, frozenset[str]],
     services: Mapping[str, frozenset[str]],
     *,
-    theme_weight: float = 0.5,
+    service_weight: float = 0.5,
 ) -> ComplementarityHint:
     """Suggest a ``complementarity`` score from the overlap with the city's other memberships.
 
@@ -204,7 +277,7 @@ def complementarity_hint(
                 "The city has no other memberships to compare with, so nothing is duplicated."
             ),
         )
-    overlaps = [(_overlap(network_id, o, themes, services, theme_weight), o) for o in compared]
+    overlaps = [(_overlap(network_id, o, themes, services, service_weight), o) for o in compared]
     best_value, best_other = max(overlaps, key=lambda pair: pair[0])
     score = 1
     for upper, anchor in COMPLEMENTARITY_ANCHORS:
@@ -218,8 +291,9 @@ def complementarity_hint(
         )
         return ComplementarityHint(5, 0.0, None, explanation)
     explanation = (
-        f"Overlaps most with {best_other} ({best_value:.0%} of themes and services in common, "
-        f"among {len(compared)} other membership(s)): suggested {score}."
+        f"Overlaps most with {best_other} (overlap {best_value:.0%}, from the themes they share "
+        f"and the services they both offer on them, among {len(compared)} other "
+        f"membership(s)): suggested {score}."
     )
     return ComplementarityHint(score, best_value, best_other, explanation)
 

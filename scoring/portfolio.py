@@ -1,39 +1,57 @@
-"""The membership portfolio: which networks to belong to under a fee and staff-time budget.
+"""The membership portfolio: which networks to belong to, given the status quo and budgets.
 
-This module owns the portfolio optimisation: a mixed-integer program solved with
-``scipy.optimize.milp`` (HiGHS), and a brute-force reference that enumerates every subset
-(for tests and tiny problems). Both take the same inputs and return the same
-`PortfolioResult`, including a short reason for every network being in or out.
+This module owns the portfolio optimisation, a mixed-integer program solved with
+``scipy.optimize.milp`` (HiGHS). It is *status-quo aware*: every network must earn its place
+against its own bar, the city's current memberships have priority over candidates of no
+higher value, and changing the portfolio costs something.
 
-The program, for networks i with value v_i (weighted-sum value, 0-1 in the app), a binary
-choice x_i and, for each pair with overlap o_ij > 0, an auxiliary y_ij = x_i AND x_j::
+For networks i with value v_i (the additive value, 0-1), bar b_i (the leave bar for a member,
+the join bar for a candidate), switching cost c_i (what leaving costs a member, what joining
+costs a candidate, in value units), a binary choice x_i and, for each network that overlaps
+with networks ranked above it, its duplication d_i (a continuous auxiliary)::
 
-    maximise   sum_i v_i x_i - penalty * sum_ij o_ij y_ij
-               - sum_(members) leave_cost_i (1 - x_i) - sum_(candidates) join_cost_i x_i
-    subject to sum_i fee_i x_i <= fee budget           (fees in exact integer minor units)
+    maximise   sum_i (v_i - b_i) x_i                      value above the bars
+               - sum_(members) c_i (1 - x_i)              leaving costs
+               - sum_(candidates) c_i x_i                 joining costs
+               - penalty * sum_i d_i                      paying twice for the same thing
+    subject to sum_i fee_i x_i <= fee budget              (exact integer minor units)
                sum_i hours_i x_i <= hours budget
-               y_ij >= x_i + x_j - 1,  y_ij <= x_i,  y_ij <= x_j,  0 <= y_ij <= 1
-               x_i = 1 for networks locked "keep"
-               x_i = 0 for networks locked "exclude", not eligible, or below the value threshold
+               d_i >= o_ij (x_i + x_j - 1)  for j ranked above i,  0 <= d_i <= 1
+               x_c <= x_m  for a candidate c and a member m of at least c's value
+               x_u <= x_m  for a candidate u of unconfirmed eligibility and every member m
+               x_i = 1 for networks locked "keep" and members held until assessed
+               x_i = 0 for networks locked "exclude", not eligible, below their bar, or
+                       candidates without enough evidence to judge
 
-The value threshold (``min_value``) gates which networks may be chosen at all: a network
-whose value is *at least* the threshold may be chosen; below it, it is out (unless locked to
-keep). ``min_value`` may be a single number or one per network (the analysis uses the
-asymmetric join/leave bars).
+Consequences, each a tested property:
 
-Without any budget the threshold alone decides, and no program is solved: every allowed
-network whose value is at least the threshold is chosen (status ``"no budget: value
-threshold"``; the objective is still reported). Overlap penalties and switching costs only
-arbitrate when a budget forces a choice; duplication already lowers a network's value through
-the ``complementarity`` criterion, so penalising it again without scarcity would count it
-twice (and turn an instant rule into a hard quadratic program).
+- *The bars hold inside the optimiser.* Only a network at or above its bar may be chosen,
+  and a network just above its bar adds almost nothing, so holding more memberships is not
+  rewarded for itself. Without a budget a member stays exactly when it clears the leave bar
+  (and no overlap outweighs its margin); a candidate joins when its margin over the join bar
+  covers the joining cost.
+- *A budget that does not bind changes nothing.* The program is first solved without the
+  budgets; when that portfolio fits them it is the answer (adding a constraint that holds at
+  the optimum cannot change it).
+- *No member is dropped for a candidate of equal or lower value*, and *a candidate of
+  unconfirmed eligibility is never joined at a member's expense*: both are constraints.
+- *Overlap is charged once, to the weaker network*: d_i is the largest overlap of network i
+  with a chosen network of higher value (ties by id), so a row can name the one network it
+  repeats and the exact penalty, the best network of a cluster is never charged, and a
+  network overlapping with three others is not charged three times for the same themes.
+- *Ties do not depend on the order of the inputs*: networks are put in id order before the
+  program is built.
+
+Every network gets a `Why` naming the reason it is in or out, with the figures a sentence
+needs (the budget left, the overlapping partner and the penalty, the member that keeps
+priority). The module's arithmetic is checked against an independent brute-force reference
+in the tests.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -45,40 +63,46 @@ from scipy.optimize import Bounds, LinearConstraint, milp
 from criteria.errors import CriteriaError
 
 __all__ = [
-    "BRUTE_FORCE_LIMIT",
     "DEFAULT_TIME_LIMIT",
     "NO_BUDGET_STATUS",
     "QUICK_STATUS",
     "PortfolioItem",
     "PortfolioResult",
-    "brute_force_portfolio",
+    "Why",
     "format_minor_units",
+    "objective_of",
     "optimise_portfolio",
 ]
 
-BRUTE_FORCE_LIMIT = 14
-"""The largest number of networks `brute_force_portfolio` accepts (2**14 subsets)."""
-
 Lock = Literal["keep", "exclude"]
+Search = Literal["exact", "quick"]
 
 _FREE, _OUT, _IN = -1, 0, 1
 
-NO_BUDGET_STATUS = "no budget: value threshold"
+NO_BUDGET_STATUS = "no budget"
+NOT_BINDING_STATUS = "optimal: budgets not binding"
 QUICK_STATUS = "quick search: not proven best"
 
-Search = Literal["exact", "quick"]
+# Reason codes (`Why.code`).
+SELECTED = "selected"
+LOCKED_IN = "locked in"
+HELD = "held until assessed"
+UNASSESSED = "assess first"
+LOCKED_OUT = "locked out"
+NOT_ELIGIBLE = "not eligible"
+BELOW_BAR = "below bar"
+SWITCH_COST = "switching cost"
+OVER_BUDGET = "over budget"
+PRIORITY = "member priority"
+UNCONFIRMED = "unconfirmed eligibility"
+OVERLAP = "overlap"
+NOT_CHOSEN = "not chosen"
 
-_HIGHS_OPTIONS: dict[str, float] = {
-    # Prove optimality instead of stopping within the default 0.01% gap. scipy's `milp` only
-    # accepts disp, presolve, time_limit, node_limit and mip_rel_gap; HiGHS's integrality
-    # tolerance stays at its default, and every solution is re-checked against the budgets in
-    # exact integer minor units (see `optimise_portfolio`).
-    "mip_rel_gap": 0.0,
-}
+TIE = 1e-7
+"""Added to every coefficient so that a network exactly at its bar is chosen, not dropped."""
 
+_HIGHS_OPTIONS: dict[str, float] = {"mip_rel_gap": 0.0}
 _REPAIR_ATTEMPTS = 12
-"""Over-budget rounded solutions excluded one by one before the budgets are shrunk instead."""
-
 DEFAULT_TIME_LIMIT = 10.0
 """Seconds HiGHS may search before returning its best portfolio so far (with its gap)."""
 
@@ -87,10 +111,13 @@ DEFAULT_TIME_LIMIT = 10.0
 class PortfolioItem:
     """One network the portfolio may contain.
 
-    ``fee`` is the annual fee in minor currency units (cents), an exact integer; ``hours`` the
-    staff hours per year. ``eligible=None`` means eligibility is unknown: the network may be
-    chosen, and its reason says so. ``leave_cost`` (members) and ``join_cost`` (candidates) are
-    switching costs in value units.
+    ``fee`` is the yearly cash cost in minor currency units (an exact integer), ``hours`` the
+    staff hours per year. ``bar`` is the value the network must reach to be chosen (its leave
+    bar as a member, its join bar as a candidate); ``switch_cost`` what leaving (member) or
+    joining (candidate) costs in value units. ``eligible=None`` means unknown: the network
+    may be chosen, but never at a member's expense. ``unassessed`` marks a network without
+    enough evidence to judge: a member is then held (kept whatever its value), a candidate
+    kept out.
     """
 
     id: str
@@ -100,17 +127,41 @@ class PortfolioItem:
     is_member: bool
     eligible: bool | None = True
     lock: Lock | None = None
-    leave_cost: float = 0.0
-    join_cost: float = 0.0
+    bar: float = 0.0
+    switch_cost: float = 0.0
+    unassessed: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Why:
+    """Why a network is in or out of the portfolio, with the figures a sentence needs.
+
+    ``code`` is one of the reason codes of this module. ``partner``: the chosen network of
+    higher value it overlaps most with (`OVERLAP`) or the member that keeps priority
+    (`PRIORITY`, `UNCONFIRMED`). ``overlap`` and ``penalty``: that overlap and the penalty it
+    would cost (penalty x overlap, value units). For `OVER_BUDGET`:
+    ``fee_left`` / ``hours_left`` are what the budgets have left after the chosen networks
+    (None for a budget not set) and ``over`` names the budgets it does not fit.
+    """
+
+    code: str
+    partner: str | None = None
+    overlap: float = 0.0
+    penalty: float = 0.0
+    fee_left: int | None = None
+    hours_left: float | None = None
+    over: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
 class PortfolioResult:
-    """The chosen memberships and why each network is in or out.
+    """The chosen memberships, why each network is in or out, and the budgets used.
 
-    ``reasons`` maps every network id to a short phrase ("selected", "locked: must keep",
-    "not eligible", "below value threshold", "over fee budget", "overlaps with X"...).
-    ``binding`` lists the budgets (``"fee"``, ``"hours"``) that kept a worthwhile network out.
+    ``objective`` is the value above the bars minus switching costs and overlap penalties.
+    ``binding`` lists the budgets (``"fee"``, ``"hours"``) that kept a worthwhile network
+    out. ``fee_budget``/``hours_budget`` are the budgets applied: when the networks that
+    must be kept already exceed one, it is raised to their total and ``over_committed``
+    names it.
     """
 
     selected: frozenset[str]
@@ -118,34 +169,18 @@ class PortfolioResult:
     fee_used: int
     hours_used: float
     status: str
-    reasons: dict[str, str]
+    reasons: dict[str, Why]
     binding: list[str]
-
-
-@dataclass(frozen=True, slots=True)
-class _Prepared:
-    ids: tuple[str, ...]
-    fees: npt.NDArray[np.int64]
-    hours: npt.NDArray[np.float64]
-    coef: npt.NDArray[np.float64]
-    constant: float
-    fixed: npt.NDArray[np.int8]
-    fixed_reason: dict[str, str]
-    eligible: tuple[bool | None, ...]
-    pair_i: npt.NDArray[np.intp]
-    pair_j: npt.NDArray[np.intp]
-    pair_w: npt.NDArray[np.float64]
-    fee_budget: int | None
-    hours_budget: float | None
+    fee_budget: int | None = None
+    hours_budget: float | None = None
+    over_committed: tuple[str, ...] = ()
 
 
 def format_minor_units(amount: int) -> str:
     """Format an amount in minor units (cents) as major units with two decimals.
 
-    >>> format_minor_units(1234567)
-    '12,345.67'
-    >>> format_minor_units(0)
-    '0.00'
+    >>> format_minor_units(1234567), format_minor_units(-5)
+    ('12,345.67', '-0.05')
     """
     sign = "-" if amount < 0 else ""
     major, minor = divmod(abs(amount), 100)
@@ -160,35 +195,43 @@ def _fits_hours(used: float, budget: float | None) -> bool:
     return budget is None or used <= budget + _hours_tolerance(budget)
 
 
-def _listing(ids: Sequence[str]) -> str:
-    return ", ".join(ids)
+@dataclass(frozen=True)
+class _Model:
+    """The program in id order; arrays are aligned with ``ids``."""
+
+    ids: tuple[str, ...]
+    values: npt.NDArray[np.float64]
+    fees: npt.NDArray[np.int64]
+    hours: npt.NDArray[np.float64]
+    members: npt.NDArray[np.bool_]
+    unconfirmed: npt.NDArray[np.bool_]
+    coef: npt.NDArray[np.float64]  # gain of choosing, without the tie bonus
+    constant: float
+    fixed: npt.NDArray[np.int8]
+    fixed_code: dict[int, str]
+    requires: npt.NDArray[np.bool_]  # requires[i, k]: choosing i needs k chosen
+    dup: npt.NDArray[np.float64]  # dup[i, j]: overlap of i with j when j ranks above i
+    penalty: float
+    pair_i: npt.NDArray[np.intp]  # the nonzero cells of `dup`: the weaker network ...
+    pair_j: npt.NDArray[np.intp]  # ... and the stronger one
+    fee_budget: int | None
+    hours_budget: float | None
+    over_committed: tuple[str, ...]
 
 
-def _prepare(
-    items: Sequence[PortfolioItem],
-    overlap: npt.NDArray[np.float64] | None,
-    overlap_penalty: float,
-    fee_budget: int | None,
-    hours_budget: float | None,
-    min_value: float | Mapping[str, float],
-) -> _Prepared:
-    ids = tuple(item.id for item in items)
+def _check_items(items: Sequence[PortfolioItem], overlap_penalty: float) -> None:
+    ids = [item.id for item in items]
     if len(set(ids)) != len(ids):
         raise CriteriaError("Each network may appear only once in a portfolio.")
-    n = len(items)
-    if not np.isfinite(overlap_penalty) or overlap_penalty < 0:
+    if not math.isfinite(overlap_penalty) or overlap_penalty < 0:
         raise CriteriaError("The overlap penalty must be a number of at least 0.")
-    if fee_budget is not None and fee_budget < 0:
-        raise CriteriaError("The fee budget must not be negative.")
-    if hours_budget is not None and not hours_budget >= 0:
-        raise CriteriaError("The staff-hours budget must not be negative.")
     for item in items:
-        numbers = (item.value, item.hours, item.leave_cost, item.join_cost)
+        numbers = (item.value, item.hours, item.bar, item.switch_cost)
         if not all(math.isfinite(x) for x in numbers):
             raise CriteriaError(
-                f"Network {item.id!r} has a value, hours or cost that is not a number."
+                f"Network {item.id!r} has a value, hours, bar or cost that is not a number."
             )
-        if item.fee < 0 or item.hours < 0 or item.leave_cost < 0 or item.join_cost < 0:
+        if item.fee < 0 or item.hours < 0 or item.switch_cost < 0:
             raise CriteriaError(
                 f"Network {item.id!r} has a negative fee, staff time or switching cost."
             )
@@ -198,320 +241,283 @@ def _prepare(
                 "Remove the lock or review the eligibility."
             )
 
-    fees = np.array([item.fee for item in items], dtype=np.int64)
-    hours = np.array([item.hours for item in items], dtype=np.float64)
-    values = np.array([item.value for item in items], dtype=np.float64)
-    members = np.array([item.is_member for item in items], dtype=bool)
-    leave = np.array([item.leave_cost for item in items], dtype=np.float64)
-    join = np.array([item.join_cost for item in items], dtype=np.float64)
-    coef = values + np.where(members, leave, -join)
-    constant = -float(leave[members].sum())
+
+def _build(
+    items: Sequence[PortfolioItem],
+    overlap: npt.NDArray[np.float64] | None,
+    overlap_penalty: float,
+    fee_budget: int | None,
+    hours_budget: float | None,
+) -> _Model:
+    """The program, with the networks in id order."""
+    _check_items(items, overlap_penalty)
+    if fee_budget is not None and fee_budget < 0:
+        raise CriteriaError("The fee budget must not be negative.")
+    if hours_budget is not None and not hours_budget >= 0:
+        raise CriteriaError("The staff-hours budget must not be negative.")
+    n = len(items)
+    order = np.array(sorted(range(n), key=lambda k: items[k].id), dtype=np.intp)
+    sorted_items = [items[k] for k in order.tolist()]
+    values = np.array([it.value for it in sorted_items], dtype=np.float64)
+    bars = np.array([it.bar for it in sorted_items], dtype=np.float64)
+    members = np.array([it.is_member for it in sorted_items], dtype=bool)
+    switch = np.array([it.switch_cost for it in sorted_items], dtype=np.float64)
+    fees = np.array([it.fee for it in sorted_items], dtype=np.int64)
+    hours = np.array([it.hours for it in sorted_items], dtype=np.float64)
+    margin = values - bars
+    coef = margin + np.where(members, switch, -switch)
+    constant = -float(switch[members].sum())
 
     fixed = np.full(n, _FREE, dtype=np.int8)
-    fixed_reason: dict[str, str] = {}
-    for k, item in enumerate(items):
-        threshold = (
-            min_value.get(item.id, 0.0) if isinstance(min_value, Mapping) else float(min_value)
-        )
+    fixed_code: dict[int, str] = {}
+    for k, item in enumerate(sorted_items):
         if item.lock == "keep":
-            fixed[k], fixed_reason[item.id] = _IN, "locked: must keep"
+            fixed[k], fixed_code[k] = _IN, LOCKED_IN
         elif item.lock == "exclude":
-            fixed[k], fixed_reason[item.id] = _OUT, "locked: excluded"
+            fixed[k], fixed_code[k] = _OUT, LOCKED_OUT
         elif item.eligible is False:
-            fixed[k], fixed_reason[item.id] = _OUT, "not eligible"
-        elif item.value < threshold:
-            fixed[k], fixed_reason[item.id] = _OUT, "below value threshold"
+            fixed[k], fixed_code[k] = _OUT, NOT_ELIGIBLE
+        elif item.unassessed:
+            fixed[k], fixed_code[k] = (_IN, HELD) if item.is_member else (_OUT, UNASSESSED)
+        elif margin[k] < 0:
+            fixed[k], fixed_code[k] = _OUT, BELOW_BAR
 
-    kept = [k for k in range(n) if fixed[k] == _IN]
-    kept_ids = [ids[k] for k in kept]
-    kept_fee = int(fees[kept].sum()) if kept else 0
-    if fee_budget is not None and kept_fee > fee_budget:
+    locked = np.array([it.lock == "keep" for it in sorted_items], dtype=bool)
+    locked_ids = [it.id for it in sorted_items if it.lock == "keep"]
+    locked_fee = int(fees[locked].sum())
+    if fee_budget is not None and locked_fee > fee_budget:
         raise CriteriaError(
-            f"The networks locked to keep ({_listing(kept_ids)}) cost "
-            f"{format_minor_units(kept_fee)} a year in fees, more than the fee budget of "
+            f"The networks locked to keep ({', '.join(locked_ids)}) cost "
+            f"{format_minor_units(locked_fee)} a year, more than the fee budget of "
             f"{format_minor_units(fee_budget)}. Unlock one of them or raise the budget."
         )
-    kept_hours = float(hours[kept].sum()) if kept else 0.0
-    if hours_budget is not None and not _fits_hours(kept_hours, hours_budget):
+    locked_hours = float(hours[locked].sum())
+    if hours_budget is not None and not _fits_hours(locked_hours, hours_budget):
         raise CriteriaError(
-            f"The networks locked to keep ({_listing(kept_ids)}) need {kept_hours:,.0f} staff "
-            f"hours a year, more than the {hours_budget:,.0f} hours available. Unlock one of "
-            "them or raise the staff-time budget."
+            f"The networks locked to keep ({', '.join(locked_ids)}) need {locked_hours:,.0f} "
+            f"staff hours a year, more than the {hours_budget:,.0f} hours available. Unlock "
+            "one of them or raise the staff-time budget."
         )
+    forced = fixed == _IN
+    over: list[str] = []
+    if fee_budget is not None and int(fees[forced].sum()) > fee_budget:
+        fee_budget = int(fees[forced].sum())
+        over.append("fee")
+    if hours_budget is not None and not _fits_hours(float(hours[forced].sum()), hours_budget):
+        hours_budget = float(hours[forced].sum())
+        over.append("hours")
 
-    if overlap is None or overlap_penalty == 0 or n < 2:
-        pair_i = pair_j = np.zeros(0, dtype=np.intp)
-        pair_w = np.zeros(0, dtype=np.float64)
-    else:
+    allowed = fixed != _OUT
+    free = fixed == _FREE
+    unconfirmed = np.array([it.eligible is None for it in sorted_items], dtype=bool)
+    free_members = allowed & members & ~forced
+    requires = np.zeros((n, n), dtype=bool)
+    candidates = free & ~members
+    if candidates.any() and free_members.any():
+        at_least = values[None, :] >= values[:, None]  # [c, m]: m's value >= c's value
+        requires = candidates[:, None] & free_members[None, :] & at_least
+        requires |= (candidates & unconfirmed)[:, None] & free_members[None, :]
+
+    dup = np.zeros((n, n))
+    if overlap is not None and overlap_penalty > 0 and n >= 2:
         o = np.asarray(overlap, dtype=np.float64)
         if o.shape != (n, n):
             raise ValueError(f"overlap must have shape ({n}, {n}), not {o.shape}")
         if not np.all(np.isfinite(o)) or np.any(o < 0) or not np.allclose(o, o.T):
             raise ValueError("overlap must be symmetric, finite and non-negative")
-        upper = np.triu(o, k=1)
-        allowed = fixed != _OUT
-        upper[~allowed, :] = 0.0
-        upper[:, ~allowed] = 0.0
-        pair_i, pair_j = np.nonzero(upper > 0)
-        pair_w = overlap_penalty * upper[pair_i, pair_j]
-    return _Prepared(
-        ids=ids,
+        o = np.minimum(o[np.ix_(order, order)], 1.0)
+        # Strength order: higher value first, then id (the arrays are in id order already).
+        strength = np.empty(n, dtype=np.intp)
+        strength[np.lexsort((np.arange(n), -values))] = np.arange(n)
+        above = strength[None, :] < strength[:, None]  # [i, j]: j ranks above i
+        dup = np.where(above & allowed[:, None] & allowed[None, :], o, 0.0)
+        np.fill_diagonal(dup, 0.0)
+    pair_i, pair_j = np.nonzero(dup > 0)
+    model = _Model(
+        ids=tuple(it.id for it in sorted_items),
+        values=values,
         fees=fees,
         hours=hours,
+        members=members,
+        unconfirmed=unconfirmed,
         coef=coef,
         constant=constant,
         fixed=fixed,
-        fixed_reason=fixed_reason,
-        eligible=tuple(item.eligible for item in items),
+        fixed_code=fixed_code,
+        requires=requires,
+        dup=dup,
+        penalty=float(overlap_penalty),
         pair_i=pair_i,
         pair_j=pair_j,
-        pair_w=pair_w,
         fee_budget=fee_budget,
         hours_budget=hours_budget,
+        over_committed=tuple(over),
     )
+    return model
 
 
-def _objective(prep: _Prepared, chosen: npt.NDArray[np.bool_]) -> float:
+def _duplication(
+    model: _Model, chosen: npt.NDArray[np.bool_]
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.intp]]:
+    """Per network, its largest overlap with a chosen network above it, and that network."""
+    masked = np.where(chosen[None, :], model.dup, 0.0)
+    partner = np.argmax(masked, axis=1) if masked.size else np.zeros(0, dtype=np.intp)
+    return masked.max(axis=1, initial=0.0), np.asarray(partner, dtype=np.intp)
+
+
+def _objective(model: _Model, chosen: npt.NDArray[np.bool_]) -> float:
     x = chosen.astype(np.float64)
-    penalty = float(np.sum(prep.pair_w * x[prep.pair_i] * x[prep.pair_j]))
-    return float(prep.coef @ x) + prep.constant - penalty
+    duplication, _ = _duplication(model, chosen)
+    return float(model.coef @ x) + model.constant - model.penalty * float(duplication @ x)
 
 
-def _finish(prep: _Prepared, chosen: npt.NDArray[np.bool_], status: str) -> PortfolioResult:
-    fee_used = int(prep.fees[chosen].sum())
-    hours_used = float(prep.hours[chosen].sum())
-    fee_left = None if prep.fee_budget is None else prep.fee_budget - fee_used
-    hours_left = None if prep.hours_budget is None else prep.hours_budget - hours_used
-    overlap_with: dict[int, list[tuple[float, int]]] = {}
-    for i, j, w in zip(prep.pair_i, prep.pair_j, prep.pair_w, strict=True):
-        overlap_with.setdefault(int(i), []).append((float(w), int(j)))
-        overlap_with.setdefault(int(j), []).append((float(w), int(i)))
-
-    reasons: dict[str, str] = {}
-    binding: set[str] = set()
-    for k, network in enumerate(prep.ids):
-        if network in prep.fixed_reason:
-            reasons[network] = prep.fixed_reason[network]
-            continue
-        if chosen[k]:
-            unknown = prep.eligible[k] is None
-            reasons[network] = "selected (eligibility not confirmed)" if unknown else "selected"
-            continue
-        over_fee = fee_left is not None and int(prep.fees[k]) > fee_left
-        over_hours = hours_left is not None and prep.hours[k] > hours_left + _hours_tolerance(
-            prep.hours_budget or 0.0
-        )
-        if over_fee or over_hours:
-            if over_fee:
-                binding.add("fee")
-            if over_hours:
-                binding.add("hours")
-            reasons[network] = (
-                "over fee and hours budgets"
-                if over_fee and over_hours
-                else "over fee budget"
-                if over_fee
-                else "over hours budget"
-            )
-            continue
-        partners = [(w, j) for w, j in overlap_with.get(k, []) if chosen[j]]
-        if partners and prep.coef[k] > 0:
-            _, strongest = max(partners)
-            reasons[network] = f"overlaps with {prep.ids[strongest]}"
-        else:
-            reasons[network] = "costs more than it adds"
-    return PortfolioResult(
-        selected=frozenset(network for k, network in enumerate(prep.ids) if chosen[k]),
-        objective=_objective(prep, chosen),
-        fee_used=fee_used,
-        hours_used=hours_used,
-        status=status,
-        reasons=reasons,
-        binding=[budget for budget in ("fee", "hours") if budget in binding],
-    )
+def _fits(model: _Model, chosen: npt.NDArray[np.bool_], budgets: bool = True) -> bool:
+    if not budgets:
+        return True
+    fee_ok = model.fee_budget is None or int(model.fees[chosen].sum()) <= model.fee_budget
+    return fee_ok and _fits_hours(float(model.hours[chosen].sum()), model.hours_budget)
 
 
-def _penalty_matrix(prep: _Prepared) -> npt.NDArray[np.float64]:
-    n = len(prep.ids)
-    penalty = np.zeros((n, n))
-    penalty[prep.pair_i, prep.pair_j] = prep.pair_w
-    penalty += penalty.T
-    return penalty
-
-
-def _greedy(
-    prep: _Prepared, penalty: npt.NDArray[np.float64] | None = None
-) -> npt.NDArray[np.bool_]:
-    """A quick feasible portfolio: add the best marginal value per share of budget used."""
-    n = len(prep.ids)
-    chosen: npt.NDArray[np.bool_] = np.array(prep.fixed == _IN, dtype=bool)
-    if penalty is None:
-        penalty = _penalty_matrix(prep)
+def _reasons(model: _Model, chosen: npt.NDArray[np.bool_]) -> tuple[dict[str, Why], list[str]]:
+    """Why each network is in or out (see `Why`), and the budgets that bind."""
     fee_left = (
-        np.inf if prep.fee_budget is None else float(prep.fee_budget - prep.fees[chosen].sum())
+        None if model.fee_budget is None else model.fee_budget - int(model.fees[chosen].sum())
     )
     hours_left = (
-        np.inf if prep.hours_budget is None else prep.hours_budget - float(prep.hours[chosen].sum())
+        None
+        if model.hours_budget is None
+        else model.hours_budget - float(model.hours[chosen].sum())
     )
-    usage = np.full(n, 1e-9)
-    if prep.fee_budget is not None:
-        usage += prep.fees / max(prep.fee_budget, 1)
-    if prep.hours_budget is not None:
-        usage += prep.hours / max(prep.hours_budget, 1e-9)
-    open_ = prep.fixed == _FREE
-    while True:
-        fits = open_ & ~chosen & (prep.fees <= fee_left) & (prep.hours <= hours_left)
-        marginal = prep.coef - penalty @ chosen
-        fits &= marginal > 0
-        if not fits.any():
-            return chosen
-        k = int(np.argmax(np.where(fits, marginal / usage, -np.inf)))
-        chosen[k] = True
-        fee_left -= float(prep.fees[k])
-        hours_left -= float(prep.hours[k])
-
-
-def _local_search(prep: _Prepared) -> npt.NDArray[np.bool_]:
-    """The greedy portfolio improved by the best single add, drop or swap until none helps.
-
-    Every step strictly raises the objective and keeps both budgets (fees compared as exact
-    integers), so it ends at a feasible portfolio no single move improves. Deterministic,
-    a few milliseconds for hundreds of networks; not proven best. It works on the networks
-    that may be chosen only (`_prepare` keeps pairs among those alone).
-    """
-    allowed = np.flatnonzero(prep.fixed != _OUT)
-    position = np.full(len(prep.ids), -1, dtype=np.intp)
-    position[allowed] = np.arange(allowed.size)
-    sub = dataclasses.replace(
-        prep,
-        ids=tuple(prep.ids[k] for k in allowed),
-        fees=prep.fees[allowed],
-        hours=prep.hours[allowed],
-        coef=prep.coef[allowed],
-        fixed=prep.fixed[allowed],
-        eligible=tuple(prep.eligible[k] for k in allowed),
-        pair_i=position[prep.pair_i],
-        pair_j=position[prep.pair_j],
-    )
-    chosen: npt.NDArray[np.bool_] = np.zeros(len(prep.ids), dtype=bool)
-    chosen[allowed] = _improve(sub)
-    return chosen
-
-
-def _improve(prep: _Prepared) -> npt.NDArray[np.bool_]:
-    penalty = _penalty_matrix(prep)
-    chosen = _greedy(prep, penalty)
-    free = np.flatnonzero(prep.fixed == _FREE)
-    fee_budget = prep.fee_budget
-    hours_limit = (
-        np.inf
-        if prep.hours_budget is None
-        else prep.hours_budget + _hours_tolerance(prep.hours_budget)
-    )
-    for _step in range(10 * len(free) + 10):
-        marginal = prep.coef - penalty @ chosen  # gain of adding (out) / loss of dropping (in)
-        fee_used = int(prep.fees[chosen].sum())
-        hours_used = float(prep.hours[chosen].sum())
-        ins, outs = free[chosen[free]], free[~chosen[free]]
-        best = 1e-12
-        move: tuple[int | None, int | None] | None = None
-        if outs.size:
-            fits = (hours_used + prep.hours[outs] <= hours_limit) & (
-                True if fee_budget is None else fee_used + prep.fees[outs] <= fee_budget
+    duplication, partner = _duplication(model, chosen)
+    reasons: dict[str, Why] = {}
+    binding: set[str] = set()
+    for k, network in enumerate(model.ids):
+        if k in model.fixed_code:
+            reasons[network] = Why(model.fixed_code[k])
+            continue
+        if chosen[k]:
+            reasons[network] = Why(SELECTED)
+            continue
+        if model.coef[k] + TIE <= 0:
+            reasons[network] = Why(SWITCH_COST)
+            continue
+        over: list[str] = []
+        if fee_left is not None and int(model.fees[k]) > fee_left:
+            over.append("fee")
+        if hours_left is not None and model.hours[k] > hours_left + _hours_tolerance(
+            model.hours_budget or 0.0
+        ):
+            over.append("hours")
+        if over:
+            binding.update(over)
+            reasons[network] = Why(
+                OVER_BUDGET, fee_left=fee_left, hours_left=hours_left, over=tuple(over)
             )
-            gain = np.where(fits, marginal[outs], -np.inf)
-            k = int(np.argmax(gain))
-            if gain[k] > best:
-                best, move = float(gain[k]), (None, int(outs[k]))
-        if ins.size:
-            loss = marginal[ins]
-            k = int(np.argmin(loss))
-            if -loss[k] > best:
-                best, move = float(-loss[k]), (int(ins[k]), None)
-        if ins.size and outs.size:
-            swap = marginal[outs][None, :] - marginal[ins][:, None] - penalty[np.ix_(ins, outs)]
-            hours_after = hours_used - prep.hours[ins][:, None] + prep.hours[outs][None, :]
-            fits = hours_after <= hours_limit
-            if fee_budget is not None:
-                fits &= fee_used - prep.fees[ins][:, None] + prep.fees[outs][None, :] <= fee_budget
-            swap = np.where(fits, swap, -np.inf)
-            a, b = np.unravel_index(int(np.argmax(swap)), swap.shape)
-            if swap[a, b] > best:
-                best, move = float(swap[a, b]), (int(ins[a]), int(outs[b]))
-        if move is None:
-            break
-        drop, add = move
-        if drop is not None:
-            chosen[drop] = False
-        if add is not None:
-            chosen[add] = True
-    return chosen
+            continue
+        missing = np.flatnonzero(model.requires[k] & ~chosen)
+        if missing.size:
+            best = int(missing[np.argmax(model.values[missing])])
+            code = UNCONFIRMED if model.unconfirmed[k] else PRIORITY
+            reasons[network] = Why(code, partner=model.ids[best])
+            continue
+        charge = model.penalty * float(duplication[k])
+        if duplication[k] > 0 and model.coef[k] + TIE <= charge:
+            reasons[network] = Why(
+                OVERLAP,
+                partner=model.ids[int(partner[k])],
+                overlap=float(duplication[k]),
+                penalty=charge,
+            )
+            continue
+        reasons[network] = Why(NOT_CHOSEN, fee_left=fee_left, hours_left=hours_left)
+    return reasons, [b for b in ("fee", "hours") if b in binding]
 
 
-def _without_scarcity(prep: _Prepared) -> npt.NDArray[np.bool_] | None:
-    """The optimum, without a solver, when nothing forces a choice between networks; else None.
+def _result(model: _Model, chosen: npt.NDArray[np.bool_], status: str) -> PortfolioResult:
+    reasons, binding = _reasons(model, chosen)
+    return PortfolioResult(
+        selected=frozenset(model.ids[k] for k in np.flatnonzero(chosen).tolist()),
+        objective=_objective(model, chosen),
+        fee_used=int(model.fees[chosen].sum()),
+        hours_used=float(model.hours[chosen].sum()),
+        status=status,
+        reasons=reasons,
+        binding=binding,
+        fee_budget=model.fee_budget,
+        hours_budget=model.hours_budget,
+        over_committed=model.over_committed,
+    )
 
-    When every network that may be chosen fits the budgets *together*, every subset of them
-    fits too (fees and hours are never negative), and when no penalised pair is left among
-    them (`_prepare` only keeps pairs of networks that may be chosen) the objective is a sum
-    of one term per network. Each network is then chosen on its own merit: locked ones as
-    locked, free ones when their net contribution (value and switching cost) is positive.
+
+def _separable(model: _Model) -> npt.NDArray[np.bool_]:
+    """The optimum without budgets and without penalised pairs: each network on its own.
+
+    Every requirement is met: a candidate chosen here clears its bar, so every member of at
+    least its value clears the (lower) leave bar too and is chosen.
     """
-    if prep.pair_i.size:
-        return None
-    allowed = prep.fixed != _OUT
-    if prep.fee_budget is not None and int(prep.fees[allowed].sum()) > prep.fee_budget:
-        return None
-    if not _fits_hours(float(prep.hours[allowed].sum()), prep.hours_budget):
-        return None
-    chosen: npt.NDArray[np.bool_] = (prep.fixed == _IN) | ((prep.fixed == _FREE) & (prep.coef > 0))
+    chosen: npt.NDArray[np.bool_] = (model.fixed == _IN) | (
+        (model.fixed == _FREE) & (model.coef + TIE > 0)
+    )
     return chosen
 
 
 def _solve(
-    prep: _Prepared,
-    fee_ub: float | None,
-    hours_ub: float | None,
+    model: _Model,
+    *,
+    budgets: bool,
     time_limit: float | None,
     excluded: Sequence[npt.NDArray[np.bool_]] = (),
+    fee_ub: float | None = None,
+    hours_ub: float | None = None,
 ) -> tuple[npt.NDArray[np.bool_], str]:
-    n = len(prep.ids)
-    p = len(prep.pair_i)
-    c = -np.concatenate([prep.coef, -prep.pair_w])  # milp minimises
-    lower = np.concatenate([np.where(prep.fixed == _IN, 1.0, 0.0), np.zeros(p)])
-    upper = np.concatenate([np.where(prep.fixed == _OUT, 0.0, 1.0), np.ones(p)])
+    n = len(model.ids)
+    weaker = np.unique(model.pair_i)  # networks that get a duplication variable d_i
+    p = weaker.size
+    slot = np.full(n, -1, dtype=np.intp)
+    slot[weaker] = np.arange(p)
+    c = -np.concatenate([model.coef + TIE, -model.penalty * np.ones(p)])  # milp minimises
+    lower = np.concatenate([np.where(model.fixed == _IN, 1.0, 0.0), np.zeros(p)])
+    upper = np.concatenate([np.where(model.fixed == _OUT, 0.0, 1.0), np.ones(p)])
     integrality = np.concatenate([np.ones(n), np.zeros(p)])
     blocks: list[sparse.csr_array] = []
     row_ub: list[npt.NDArray[np.float64]] = []
-    if fee_ub is not None:
-        row = np.concatenate([prep.fees.astype(np.float64), np.zeros(p)])
+    if budgets and fee_ub is not None:
+        row = np.concatenate([model.fees.astype(np.float64), np.zeros(p)])
         blocks.append(sparse.csr_array(row[None, :]))
         row_ub.append(np.array([fee_ub]))
-    if hours_ub is not None:
-        row = np.concatenate([prep.hours, np.zeros(p)])
+    if budgets and hours_ub is not None:
+        row = np.concatenate([model.hours, np.zeros(p)])
         blocks.append(sparse.csr_array(row[None, :]))
         row_ub.append(np.array([hours_ub]))
-    if p:
-        # x_i + x_j - y_ij <= 1. The upper links y_ij <= x_i, y_ij <= x_j are implied: every
-        # y_ij carries a positive penalty, so the optimum pushes it down to max(0, x_i + x_j - 1)
-        # (leaving them out keeps the program smaller and HiGHS measurably faster).
-        k = np.arange(p)
+    q = model.pair_i.size
+    if q:
+        # o_ij x_i + o_ij x_j - d_i <= o_ij for j above i; d_i is pushed down to the largest
+        # such overlap among the chosen (it carries a penalty), and 0 when i is out.
+        o = model.dup[model.pair_i, model.pair_j]
+        k = np.arange(q)
         rows = np.concatenate([k, k, k])
-        cols = np.concatenate([prep.pair_i, prep.pair_j, n + k])
-        data = np.concatenate([np.ones(p), np.ones(p), -np.ones(p)])
-        blocks.append(sparse.csr_array((data, (rows, cols)), shape=(p, n + p)))
-        row_ub.append(np.ones(p))
+        cols = np.concatenate([model.pair_i, model.pair_j, n + slot[model.pair_i]])
+        data = np.concatenate([o, o, -np.ones(q)])
+        blocks.append(sparse.csr_array((data, (rows, cols)), shape=(q, n + p)))
+        row_ub.append(o)
+    dependants = np.flatnonzero(model.requires.any(axis=1))
+    if dependants.size:
+        # |R_i| x_i - sum_(k in R_i) x_k <= 0: choosing i needs every k in R_i.
+        sizes = model.requires[dependants].sum(axis=1).astype(np.float64)
+        req = sparse.csr_array(-model.requires[dependants].astype(np.float64))
+        req = req + sparse.csr_array(
+            (sizes, (np.arange(dependants.size), dependants)), shape=(dependants.size, n)
+        )
+        blocks.append(sparse.hstack([req, sparse.csr_array((dependants.size, p))], format="csr"))
+        row_ub.append(np.zeros(dependants.size))
     for point in excluded:
-        # No-good cut: sum_(i in S) x_i - sum_(i not in S) x_i <= |S| - 1 excludes exactly S.
-        # Its coefficients are +-1, so HiGHS's integrality tolerance cannot slip past it.
         row = np.concatenate([np.where(point, 1.0, -1.0), np.zeros(p)])
         blocks.append(sparse.csr_array(row[None, :]))
         row_ub.append(np.array([float(point.sum()) - 1.0]))
     constraints = []
     if blocks:
         matrix = sparse.vstack(blocks, format="csr")
-        ub = np.concatenate(row_ub)
-        constraints.append(LinearConstraint(matrix, -np.inf, ub))
+        constraints.append(LinearConstraint(matrix, -np.inf, np.concatenate(row_ub)))
     result = milp(
         c,
         integrality=integrality,
@@ -522,16 +528,169 @@ def _solve(
     if result.status == 0 and result.x is not None:
         return np.asarray(result.x[:n]) > 0.5, "optimal"
     if result.status == 1:  # time (or node) limit
-        greedy = _greedy(prep)
+        quick = _local_search(model, budgets=budgets)
         if result.x is None:
-            return greedy, "time limit: greedy portfolio (the solver found none in time)"
+            return quick, "time limit: quick portfolio (the solver found none in time)"
         found = np.asarray(result.x[:n]) > 0.5
         gap = getattr(result, "mip_gap", None)
         within = f", within {gap:.2%} of the best possible" if gap is not None else ""
-        if _objective(prep, greedy) > _objective(prep, found):
-            return greedy, f"time limit: greedy portfolio{within}"
+        if not _feasible(model, found, budgets) or _objective(model, quick) > _objective(
+            model, found
+        ):
+            return quick, f"time limit: quick portfolio{within}"
         return found, f"time limit: best portfolio found{within}"
     raise RuntimeError(f"The portfolio solver stopped without a solution: {result.message}")
+
+
+def _feasible(model: _Model, chosen: npt.NDArray[np.bool_], budgets: bool) -> bool:
+    if np.any(chosen & (model.fixed == _OUT)) or np.any(~chosen & (model.fixed == _IN)):
+        return False
+    if np.any(model.requires[chosen] & ~chosen[None, :]):
+        return False
+    return _fits(model, chosen, budgets)
+
+
+def _exact(
+    model: _Model, *, budgets: bool, time_limit: float | None
+) -> tuple[npt.NDArray[np.bool_], str]:
+    """The proven optimum (HiGHS), re-checked against the budgets in exact integers."""
+    fee_ub = None if model.fee_budget is None else model.fee_budget + 0.5
+    hours_ub = (
+        None
+        if model.hours_budget is None
+        else model.hours_budget + _hours_tolerance(model.hours_budget)
+    )
+    # HiGHS accepts x = 0.9999999 as integral; times a large fee that can hide a small
+    # overspend. A rounded solution over a budget is excluded by a no-good cut and the program
+    # solved again; should that keep happening, the budgets shrink by what the tolerance hides.
+    excluded: list[npt.NDArray[np.bool_]] = []
+    for attempt in range(_REPAIR_ATTEMPTS + 2):
+        chosen, status = _solve(
+            model,
+            budgets=budgets,
+            time_limit=time_limit,
+            excluded=excluded,
+            fee_ub=fee_ub,
+            hours_ub=hours_ub,
+        )
+        if _fits(model, chosen, budgets):
+            return chosen, status
+        excluded.append(chosen)
+        if attempt >= _REPAIR_ATTEMPTS:
+            total_fee = float(model.fees.sum())
+            if fee_ub is not None:
+                fee_ub -= 0.5 + 1e-6 * total_fee
+            if hours_ub is not None:
+                hours_ub -= 1e-6 * float(model.hours.sum())
+    raise RuntimeError("The portfolio solver kept returning solutions over budget.")
+
+
+def _moves(
+    model: _Model, chosen: npt.NDArray[np.bool_], gain: npt.NDArray[np.float64]
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+    """The exact change of the objective when adding each network (out) or dropping each
+    network (in), one at a time."""
+    p = model.penalty
+    duplication, partner = _duplication(model, chosen)
+    if not model.pair_i.size:
+        return gain.copy(), -gain
+    # Adding k charges k its own duplication and raises the duplication of chosen networks
+    # below k whose largest overlap it exceeds.
+    raised = np.where(chosen[:, None], np.maximum(model.dup - duplication[:, None], 0.0), 0.0)
+    add = gain - p * duplication - p * raised.sum(axis=0)
+    # Dropping k loses its net gain and lowers, to their second largest overlap, the chosen
+    # networks whose largest overlap was with k.
+    masked = np.where(chosen[None, :], model.dup, 0.0)
+    rows = np.arange(len(model.ids))
+    masked[rows, partner] = 0.0
+    second = masked.max(axis=1, initial=0.0)
+    relieved = chosen & (duplication > 0)
+    relief = np.bincount(
+        partner[relieved], weights=(duplication - second)[relieved], minlength=len(model.ids)
+    )
+    drop = -(gain - p * duplication) + p * relief
+    return add, drop
+
+
+def _local_search(model: _Model, *, budgets: bool = True) -> npt.NDArray[np.bool_]:
+    """A quick feasible portfolio: greedy by gain per share of budget, then the best single
+    add, drop or swap until none helps. Every step keeps the budgets, locks and requirements
+    and strictly raises the objective (swaps are re-checked exactly); deterministic, not
+    proven best."""
+    n = len(model.ids)
+    req = model.requires
+    chosen: npt.NDArray[np.bool_] = (model.fixed == _IN).copy()
+    free = model.fixed == _FREE
+    fee_cap = np.inf if not budgets or model.fee_budget is None else float(model.fee_budget)
+    hours_cap = (
+        np.inf
+        if not budgets or model.hours_budget is None
+        else model.hours_budget + _hours_tolerance(model.hours_budget)
+    )
+    fees = model.fees.astype(np.float64)
+    gain = model.coef + TIE
+    usage = np.full(n, 1e-9)
+    if np.isfinite(fee_cap):
+        usage += fees / max(fee_cap, 1.0)
+    if np.isfinite(hours_cap):
+        usage += model.hours / max(hours_cap, 1e-9)
+
+    def room() -> tuple[float, float, npt.NDArray[np.int64]]:
+        missing = (req & ~chosen[None, :]).sum(axis=1)
+        return float(fees[chosen].sum()), float(model.hours[chosen].sum()), missing
+
+    while True:  # greedy fill
+        add, _ = _moves(model, chosen, gain)
+        fee_used, hours_used, missing = room()
+        fits = (
+            free
+            & ~chosen
+            & (missing == 0)
+            & (fee_used + fees <= fee_cap)
+            & (hours_used + model.hours <= hours_cap)
+            & (add > 0)
+        )
+        if not fits.any():
+            break
+        chosen[int(np.argmax(np.where(fits, add / usage, -np.inf)))] = True
+    for _step in range(10 * n + 10):  # improvement by single moves
+        add, drop = _moves(model, chosen, gain)
+        fee_used, hours_used, missing = room()
+        needed = (req & chosen[:, None]).any(axis=0)
+        ins = np.flatnonzero(free & chosen & ~needed)
+        outs = np.flatnonzero(free & ~chosen & (missing == 0))
+        best = 1e-12
+        move: tuple[int | None, int | None] | None = None
+        if outs.size:
+            ok = (fee_used + fees[outs] <= fee_cap) & (hours_used + model.hours[outs] <= hours_cap)
+            scores = np.where(ok, add[outs], -np.inf)
+            k = int(np.argmax(scores))
+            if scores[k] > best:
+                best, move = float(scores[k]), (None, int(outs[k]))
+        if ins.size:
+            k = int(np.argmax(drop[ins]))
+            if drop[ins][k] > best:
+                best, move = float(drop[ins][k]), (int(ins[k]), None)
+        if ins.size and outs.size:
+            swap = drop[ins][:, None] + add[outs][None, :]
+            ok = fee_used - fees[ins][:, None] + fees[outs][None, :] <= fee_cap
+            ok &= hours_used - model.hours[ins][:, None] + model.hours[outs][None, :] <= hours_cap
+            ok &= ~req[np.ix_(outs, ins)].T  # the added network must not need the dropped one
+            swap = np.where(ok, swap, -np.inf)
+            a, b = np.unravel_index(int(np.argmax(swap)), swap.shape)
+            if swap[a, b] > best:
+                trial = chosen.copy()
+                trial[ins[a]], trial[outs[b]] = False, True
+                if _objective(model, trial) > _objective(model, chosen) + 1e-12:
+                    move = (int(ins[a]), int(outs[b]))
+        if move is None:
+            break
+        drop_k, add_k = move
+        if drop_k is not None:
+            chosen[drop_k] = False
+        if add_k is not None:
+            chosen[add_k] = True
+    return chosen
 
 
 def optimise_portfolio(
@@ -541,125 +700,63 @@ def optimise_portfolio(
     overlap_penalty: float = 0.0,
     fee_budget: int | None = None,
     hours_budget: float | None = None,
-    min_value: float | Mapping[str, float] = 0.0,
     time_limit: float | None = DEFAULT_TIME_LIMIT,
     search: Search = "exact",
 ) -> PortfolioResult:
-    """Choose the best set of memberships with a mixed-integer program (HiGHS).
+    """Choose the memberships (see the module docstring for the program).
 
-    ``overlap`` is a symmetric (n, n) matrix aligned with ``items`` (see
-    `scoring.overlap.overlap_matrix`); only pairs with a positive overlap get a pair variable.
-    ``min_value`` is the value threshold (one number, or one per network id; networks not in
-    the mapping use 0). Raises `CriteriaError` when the networks locked to keep already break
-    a budget, or a network is locked to keep although the city is not eligible for it.
+    ``overlap`` is a symmetric (n, n) matrix aligned with ``items``; only pairs with a
+    positive overlap among networks that may be chosen get a pair variable. Raises
+    `CriteriaError` when the networks locked to keep already break a budget, or a network is
+    locked to keep although the city is not eligible for it. Members held until assessed
+    may exceed a budget: it is then raised to what they need (``over_committed``).
 
-    ``status`` is ``"optimal"`` when HiGHS proved the portfolio best. Large problems with
-    tight budgets and many overlaps can take long to *prove*; after ``time_limit`` seconds
-    the best portfolio found so far is returned with a status starting ``"time limit"`` and
-    the remaining gap (``None`` means no limit).
-
-    No program is solved when nothing forces a choice: without a budget (the value threshold
-    decides, status `NO_BUDGET_STATUS`), or when every network that may be chosen fits the
-    budgets together and no penalised overlap is left among them (then each network is
-    chosen on its own net value: provably the optimum, status ``"optimal"``).
-
-    ``search="quick"`` replaces the program by a greedy portfolio improved by single adds,
-    drops and swaps (`QUICK_STATUS`): a few milliseconds instead of 0.1-0.5 s for hundreds of
-    networks under a tight budget, for the live preview of the priorities page. It always
-    respects the budgets and locks, but is not proven best.
+    ``status``: `NO_BUDGET_STATUS` without budgets, ``NOT_BINDING_STATUS`` when the portfolio
+    chosen without budgets fits them, ``"optimal"`` when HiGHS proved a budget-constrained
+    portfolio best, ``"time limit..."`` after ``time_limit`` seconds (best found, with its
+    gap), `QUICK_STATUS` for ``search="quick"`` (greedy plus single moves: milliseconds for
+    hundreds of networks, for the live preview; feasible but not proven best).
 
     >>> items = [
-    ...     PortfolioItem("c40", value=0.8, fee=5_000_000, hours=200, is_member=True),
-    ...     PortfolioItem("iclei", value=0.6, fee=3_000_000, hours=100, is_member=True),
-    ...     PortfolioItem("uclg", value=0.1, fee=2_500_000, hours=50, is_member=False),
+    ...     PortfolioItem("c40", value=0.8, fee=5_000_000, hours=200, is_member=True, bar=0.45),
+    ...     PortfolioItem("iclei", value=0.6, fee=3_000_000, hours=100, is_member=True, bar=0.45),
+    ...     PortfolioItem("uclg", value=0.7, fee=2_500_000, hours=50, is_member=False, bar=0.6),
     ... ]
     >>> result = optimise_portfolio(items, fee_budget=6_000_000)
-    >>> sorted(result.selected), result.fee_used, result.reasons["iclei"], result.binding
-    (['c40'], 5000000, 'over fee budget', ['fee'])
-    >>> sorted(optimise_portfolio(items, fee_budget=8_000_000).selected)
-    ['c40', 'iclei']
+    >>> sorted(result.selected), result.reasons["iclei"].code, result.binding
+    (['c40'], 'over budget', ['fee'])
+    >>> sorted(optimise_portfolio(items).selected)
+    ['c40', 'iclei', 'uclg']
     """
-    prep = _prepare(items, overlap, overlap_penalty, fee_budget, hours_budget, min_value)
-    if fee_budget is None and hours_budget is None:
-        return _finish(prep, prep.fixed != _OUT, NO_BUDGET_STATUS)
-    if not prep.ids:
-        return _finish(prep, np.zeros(0, dtype=bool), "optimal")
-    settled = _without_scarcity(prep)
-    if settled is not None:
-        return _finish(prep, settled, "optimal")
-    if search == "quick":
-        return _finish(prep, _local_search(prep), QUICK_STATUS)
-    if search != "exact":
+    if search not in ("exact", "quick"):
         raise ValueError(f"search must be 'exact' or 'quick', not {search!r}")
-    # Integer fees: any total <= budget + 0.5 is <= budget, which leaves HiGHS a tolerance margin.
-    fee_ub = None if fee_budget is None else fee_budget + 0.5
-    hours_ub = None if hours_budget is None else hours_budget + _hours_tolerance(hours_budget)
-    # HiGHS accepts x = 0.9999999 as integral; times a fee of a hundred million cents that can
-    # hide a euro of overspending. A rounded solution over a budget is a truly infeasible
-    # portfolio: exclude exactly that one and solve again, which keeps the optimum exact.
-    # Should the solver keep finding such points, shrink the budgets by the most its
-    # tolerance can hide (1e-6 of the fees and hours at stake), which always ends the loop.
-    excluded: list[npt.NDArray[np.bool_]] = []
-    for attempt in range(_REPAIR_ATTEMPTS + 2):
-        chosen, status = _solve(prep, fee_ub, hours_ub, time_limit, excluded)
-        fee_used = int(prep.fees[chosen].sum())
-        hours_used = float(prep.hours[chosen].sum())
-        fee_ok = fee_budget is None or fee_used <= fee_budget
-        hours_ok = _fits_hours(hours_used, hours_budget)
-        if fee_ok and hours_ok:
-            return _finish(prep, chosen, status)
-        excluded.append(chosen)
-        if attempt >= _REPAIR_ATTEMPTS:
-            if not fee_ok and fee_ub is not None:
-                fee_ub -= fee_used - (fee_budget or 0) + 0.5 + 1e-6 * float(prep.fees.sum())
-            if not hours_ok and hours_ub is not None:
-                hours_ub -= hours_used - (hours_budget or 0.0) + 1e-6 * float(prep.hours.sum())
-    raise RuntimeError("The portfolio solver kept returning solutions over budget.")
+    model = _build(items, overlap, overlap_penalty, fee_budget, hours_budget)
+    has_budget = model.fee_budget is not None or model.hours_budget is not None
+    if model.pair_i.size == 0:
+        free_choice = _separable(model)
+        status = "optimal"
+    elif search == "quick":
+        free_choice, status = _local_search(model, budgets=False), QUICK_STATUS
+    else:
+        free_choice, status = _exact(model, budgets=False, time_limit=time_limit)
+    if not has_budget:
+        return _result(model, free_choice, NO_BUDGET_STATUS if status == "optimal" else status)
+    if _fits(model, free_choice):
+        return _result(model, free_choice, NOT_BINDING_STATUS if status == "optimal" else status)
+    if search == "quick":
+        return _result(model, _local_search(model), QUICK_STATUS)
+    chosen, status = _exact(model, budgets=True, time_limit=time_limit)
+    return _result(model, chosen, status)
 
 
-def brute_force_portfolio(
+def objective_of(
     items: Sequence[PortfolioItem],
+    chosen: frozenset[str],
     *,
     overlap: npt.NDArray[np.float64] | None = None,
     overlap_penalty: float = 0.0,
-    fee_budget: int | None = None,
-    hours_budget: float | None = None,
-    min_value: float | Mapping[str, float] = 0.0,
-) -> PortfolioResult:
-    """Same problem and result as `optimise_portfolio`, solved by trying every subset.
-
-    Only the networks not fixed by a lock, eligibility or the threshold are enumerated;
-    at most `BRUTE_FORCE_LIMIT` networks are accepted. Meant as a reference for tests.
-
-    >>> items = [
-    ...     PortfolioItem("a", value=0.9, fee=300, hours=0, is_member=False),
-    ...     PortfolioItem("b", value=0.5, fee=200, hours=0, is_member=False),
-    ...     PortfolioItem("c", value=0.5, fee=200, hours=0, is_member=False),
-    ... ]
-    >>> sorted(brute_force_portfolio(items, fee_budget=400).selected)
-    ['b', 'c']
-    """
-    if len(items) > BRUTE_FORCE_LIMIT:
-        raise ValueError(
-            f"brute_force_portfolio handles at most {BRUTE_FORCE_LIMIT} networks, not {len(items)}"
-        )
-    prep = _prepare(items, overlap, overlap_penalty, fee_budget, hours_budget, min_value)
-    if fee_budget is None and hours_budget is None:
-        return _finish(prep, prep.fixed != _OUT, NO_BUDGET_STATUS)
-    n = len(prep.ids)
-    free = np.flatnonzero(prep.fixed == _FREE)
-    subsets = (np.arange(2 ** len(free))[:, None] >> np.arange(len(free))[None, :]) & 1
-    x = np.zeros((len(subsets), n), dtype=np.int64)
-    x[:, prep.fixed == _IN] = 1
-    x[:, free] = subsets
-    xf = x.astype(np.float64)
-    objective = (
-        xf @ prep.coef + prep.constant - (xf[:, prep.pair_i] * xf[:, prep.pair_j]) @ prep.pair_w
-    )
-    feasible = np.ones(len(subsets), dtype=bool)
-    if fee_budget is not None:
-        feasible &= x @ prep.fees <= fee_budget
-    if hours_budget is not None:
-        feasible &= xf @ prep.hours <= hours_budget + _hours_tolerance(hours_budget)
-    best = int(np.argmax(np.where(feasible, objective, -np.inf)))
-    return _finish(prep, x[best].astype(bool), "optimal")
+) -> float:
+    """The objective of any portfolio (for comparisons), without the tie bonus."""
+    model = _build(items, overlap, overlap_penalty, None, None)
+    x = np.array([i in chosen for i in model.ids], dtype=bool)
+    return _objective(model, x)

@@ -1,51 +1,59 @@
-"""Recommendations: the action for each network, with its reasons, robustness and flags.
+"""Recommendations: the action for each network, with one consistent story per row.
 
 This module owns the last step of the analysis, turning numbers into advice a council can read:
 
-- `Action`: JOIN, STAY, LEAVE, NOT_RECOMMENDED (a candidate the city should not join) and
-  NOT_ELIGIBLE (never JOIN).
-- `Thresholds`: the asymmetric bars on the weighted-sum value (0-1). A candidate is only
-  recommended to JOIN when its value is at least ``join_above``; a member is only told to LEAVE
-  when its value is below ``leave_below``. Between the two bars a member stays and a candidate
-  does not join: this hysteresis keeps small weight changes from churning memberships.
-- `threshold_action` (the bars alone) and `portfolio_action` (membership of the chosen
-  portfolio; the portfolio itself only admits networks that pass their bar).
-- `notice_deadline`: the last day to give notice before the next renewal.
-- `contribution_reasons`, `cost_per_value_point`, `robustness_sentence`: the pieces of a
-  recommendation, and `recommend`, which assembles them into `Recommendation` objects.
+- `Action`: JOIN, STAY, LEAVE, AT_RISK (a member that no longer meets a condition of the
+  network), ASSESS_FIRST (a candidate without enough evidence to judge), NOT_RECOMMENDED (a
+  candidate the city should not join) and NOT_ELIGIBLE (a candidate the city may not join).
+- `Thresholds`: the asymmetric bars on the additive value (0-1): a candidate needs the join
+  bar, a member keeps its place down to the lower leave bar, so small weight changes do not
+  churn memberships.
+- `decide_action`: the action from the facts and the portfolio (`scoring.portfolio`).
+- `pair_text`: two numbers printed with just enough decimals that the printed numbers
+  compare the way the true numbers do. Every sentence that compares prints its numbers this
+  way, so a sentence never says "0.45 is below the leave bar (0.45)".
+- `explain`: the one sentence of a row, from the `scoring.portfolio.Why` of its network and
+  the exact numbers it prints; `flags` the things a reader must notice (re-engage, uncertain,
+  assessors who disagree, eligibility not confirmed, notice deadlines...).
+- `recommend`: assembles one `Recommendation` per network.
+
+Every sentence has a stable ``code`` and the ``params`` it was printed from (`Message`), so a
+translation can print the same facts in another language.
 """
 
 from __future__ import annotations
 
-import calendar
-from collections.abc import Mapping, Sequence
-from collections.abc import Set as AbstractSet
-from dataclasses import dataclass
-from datetime import date, timedelta
+import math
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
 from enum import StrEnum
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
 
 from criteria.errors import CriteriaError
+from scoring import portfolio as pf
+from scoring.calendar import Schedule, schedule
 
 __all__ = [
     "UNCERTAIN_BELOW",
     "Action",
     "Flag",
     "MembershipFacts",
+    "Message",
     "Reason",
     "Recommendation",
     "Thresholds",
     "contribution_reasons",
     "cost_per_value_point",
-    "notice_deadline",
+    "decide_action",
+    "ordinal",
+    "pair_text",
     "percent",
-    "portfolio_action",
     "recommend",
     "robustness_sentence",
-    "threshold_action",
 ]
 
 UNCERTAIN_BELOW = 0.70
@@ -58,13 +66,15 @@ class Action(StrEnum):
     JOIN = "join"
     STAY = "stay"
     LEAVE = "leave"
+    AT_RISK = "at_risk"
+    ASSESS_FIRST = "assess_first"
     NOT_RECOMMENDED = "not_recommended"
     NOT_ELIGIBLE = "not_eligible"
 
 
 @dataclass(frozen=True, slots=True)
 class Thresholds:
-    """Asymmetric value bars on the weighted-sum scale 0-1.
+    """Asymmetric value bars on the additive value scale 0-1.
 
     A candidate passes when ``value >= join_above``; a member passes when
     ``value >= leave_below``. ``leave_below`` may not exceed ``join_above``.
@@ -81,12 +91,21 @@ class Thresholds:
             raise CriteriaError(
                 "The value bars must satisfy 0 <= leave bar <= join bar <= 1 "
                 f"(got leave {self.leave_below}, join {self.join_above}).",
-                fields={"thresholds": "leave bar above join bar or outside 0-1"},
+                fields={"leave_bar": "leave bar above join bar or outside 0-1"},
             )
 
     def bar(self, *, is_member: bool) -> float:
         """The value a network needs to keep (member) or earn (candidate) its place."""
         return self.leave_below if is_member else self.join_above
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    """A sentence: a stable ``code``, the ``params`` it was printed from, the English ``text``."""
+
+    code: str
+    text: str
+    params: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,36 +124,50 @@ class Flag:
 
     code: str
     message: str
+    params: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
 class MembershipFacts:
-    """What `recommend` needs to know about one network besides its scores."""
+    """What `recommend` needs to know about one network besides its scores.
+
+    ``fee`` is the yearly cash cost (fee and travel) in minor units. ``coverage`` is the
+    share of the assessed criteria's weight that has scores (`scoring.evidence.coverage`);
+    ``disputes`` the criteria (key, lowest, highest) on which assessors differ by 2 points or
+    more; ``title`` the network's name for sentences about other networks.
+    """
 
     network: str
     is_member: bool
     eligible: bool | None = True
     engagement: Literal["active", "passive"] | None = None
     fee: int = 0
+    hours: float = 0.0
     renewal_date: date | None = None
     notice_days: int | None = None
     missing_scores: int = 0
     eligibility_reasons: tuple[str, ...] = ()
+    coverage: float = 1.0
+    disputes: tuple[tuple[str, float, float], ...] = ()
+    title: str = ""
 
 
 @dataclass(frozen=True, slots=True)
 class Recommendation:
     """The advice for one network.
 
-    ``value`` is the weighted-sum value (0-1), ``rank`` the rank under the chosen method
-    (1 = best). ``explanation`` says in one sentence why this action was chosen;
-    ``notice_by`` is the last day to give notice when the action is LEAVE.
+    ``value`` is the additive value (0-1). ``rank`` is the rank under the chosen method among
+    the networks with enough evidence (None for the others); ``value_rank`` the rank by value
+    among the same networks. ``explanation`` says in one sentence why this action was
+    chosen; ``method_note`` says so when the chosen method ranks the network elsewhere than
+    its value does. ``schedule`` holds the notice dates for LEAVE and AT_RISK.
     """
 
     network: str
     action: Action
     value: float
-    rank: int
+    rank: int | None
+    value_rank: int | None
     strengths: tuple[Reason, ...]
     weaknesses: tuple[Reason, ...]
     cost_per_value_point: float | None
@@ -144,85 +177,41 @@ class Recommendation:
     action_stability: float | None = None
     top_k_probability: float | None = None
     notice_by: date | None = None
+    message: Message | None = None
+    method_note: str = ""
+    coverage: float = 1.0
+    schedule: Schedule | None = None
+    why: str = ""
 
 
-def threshold_action(
-    value: float, *, is_member: bool, eligible: bool | None, thresholds: Thresholds
-) -> Action:
-    """The action the value bars alone give (the rule when there is no budget).
+# --- numbers in words ------------------------------------------------------------------------
 
-    >>> t = Thresholds(join_above=0.60, leave_below=0.45)
-    >>> threshold_action(0.50, is_member=True, eligible=True, thresholds=t)
-    <Action.STAY: 'stay'>
-    >>> threshold_action(0.50, is_member=False, eligible=True, thresholds=t)
-    <Action.NOT_RECOMMENDED: 'not_recommended'>
-    >>> threshold_action(0.90, is_member=False, eligible=False, thresholds=t)
-    <Action.NOT_ELIGIBLE: 'not_eligible'>
+
+def pair_text(a: float, b: float, *, decimals: int = 2, limit: int = 6) -> tuple[str, str]:
+    """``a`` and ``b`` with the fewest decimals (at least ``decimals``) that keep their order.
+
+    Printed numbers compare like the true ones: equal only when the numbers are equal to
+    ``limit`` decimals.
+
+    >>> pair_text(0.449, 0.45), pair_text(0.6, 0.6), pair_text(0.6028, 0.6)
+    (('0.449', '0.450'), ('0.60', '0.60'), ('0.603', '0.600'))
+    >>> pair_text(0.4499999, 0.45)
+    ('0.449999', '0.450000')
     """
-    return portfolio_action(
-        is_member=is_member,
-        eligible=eligible,
-        selected=value >= thresholds.bar(is_member=is_member),
+    for places in range(decimals, limit + 1):
+        ta, tb = f"{a:.{places}f}", f"{b:.{places}f}"
+        if (float(ta) < float(tb)) == (a < b) and (float(ta) > float(tb)) == (a > b):
+            return ta, tb
+    # Closer than `limit` decimals: round each towards the other's far side (floor the smaller,
+    # ceil the larger), which keeps the order and never prints a number past the true one.
+    scale = 10**limit
+    low, high = (math.floor(min(a, b) * scale) / scale, math.ceil(max(a, b) * scale) / scale)
+    ta, tb = (
+        (f"{low:.{limit}f}", f"{high:.{limit}f}")
+        if a < b
+        else (f"{high:.{limit}f}", f"{low:.{limit}f}")
     )
-
-
-def portfolio_action(*, is_member: bool, eligible: bool | None, selected: bool) -> Action:
-    """Member in the portfolio: STAY; out: LEAVE. Candidate in: JOIN; out: NOT_RECOMMENDED.
-
-    A network the city is not eligible for is NOT_ELIGIBLE, whatever else holds.
-
-    >>> portfolio_action(is_member=True, eligible=None, selected=False)
-    <Action.LEAVE: 'leave'>
-    """
-    if eligible is False:
-        return Action.NOT_ELIGIBLE
-    if is_member:
-        return Action.STAY if selected else Action.LEAVE
-    return Action.JOIN if selected else Action.NOT_RECOMMENDED
-
-
-def _add_years(day: date, years: int) -> date:
-    year = day.year + years
-    last = calendar.monthrange(year, day.month)[1]
-    return day.replace(year=year, day=min(day.day, last))
-
-
-def _notice_schedule(
-    renewal: date | None, notice_days: int | None, today: date
-) -> tuple[date, date] | None:
-    """``(last day to give notice, renewal it applies to)``, rolled forward past ``today``."""
-    if renewal is None or notice_days is None:
-        return None
-    if notice_days < 0:
-        raise CriteriaError("A notice period cannot be negative.", fields={"notice_days": "< 0"})
-    years = 0
-    if renewal - timedelta(days=notice_days) < today:
-        # Jump close to the answer, then step: renewals recur yearly on the same date.
-        years = max(0, today.year - renewal.year - 1)
-    while True:
-        upcoming = _add_years(renewal, years)
-        deadline = upcoming - timedelta(days=notice_days)
-        if deadline >= today:
-            return deadline, upcoming
-        years += 1
-
-
-def notice_deadline(renewal: date | None, notice_days: int | None, today: date) -> date | None:
-    """The last day to give notice so that the membership ends at a renewal.
-
-    It is ``renewal - notice_days``; when that day has already passed, the membership renews
-    yearly on the same date, so the deadline rolls forward a year at a time until it is today
-    or later. ``None`` when the renewal date or the notice period is unknown.
-
-    >>> notice_deadline(date(2026, 12, 31), 183, today=date(2026, 3, 1))
-    datetime.date(2026, 7, 1)
-    >>> notice_deadline(date(2026, 12, 31), 183, today=date(2026, 8, 1))
-    datetime.date(2027, 7, 1)
-    >>> notice_deadline(None, 90, today=date(2026, 1, 1)) is None
-    True
-    """
-    schedule = _notice_schedule(renewal, notice_days, today)
-    return None if schedule is None else schedule[0]
+    return ta, tb
 
 
 def percent(share: float) -> str:
@@ -239,8 +228,28 @@ def percent(share: float) -> str:
     return f"{rounded}%"
 
 
+def ordinal(n: int) -> str:
+    """1st, 2nd, 3rd, 4th, 11th, 12th, 13th, 21st...
+
+    >>> [ordinal(n) for n in (1, 2, 3, 4, 11, 12, 13, 21, 102)]
+    ['1st', '2nd', '3rd', '4th', '11th', '12th', '13th', '21st', '102nd']
+    """
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def _money(minor: int, currency: str) -> str:
+    major = minor / 100
+    text = f"{major:,.0f}" if minor % 100 == 0 else f"{major:,.2f}"
+    return f"{currency} {text}"
+
+
+def _hours(hours: float) -> str:
+    return f"{hours:,.0f} h" if float(hours).is_integer() else f"{hours:,.1f} h"
+
+
 def cost_per_value_point(fee: int, value: float) -> float | None:
-    """Annual fee in major currency units per value point (value on a 0-100 scale).
+    """Yearly cash cost in major currency units per value point (value on a 0-100 scale).
 
     ``None`` when the value is zero or negative (no value point to pay for).
 
@@ -264,15 +273,10 @@ def robustness_sentence(
 ) -> str:
     """Plain words from the sampled robustness of an action and a rank.
 
-    ``preview=True`` (the live re-rank of the priorities page, which samples nothing) says so.
-
     >>> robustness_sentence(action_stability=0.94, top_k_probability=0.81, top_k=3, samples=10_000)
     'Holds in 94% of 10,000 weight samples; ranked in the top 3 in 81%.'
     >>> robustness_sentence(action_stability=None, top_k_probability=0.2, top_k=3, samples=2000)
     'Ranked in the top 3 in 20% of 2,000 weight samples.'
-    >>> robustness_sentence(action_stability=None, top_k_probability=None, top_k=3, samples=0,
-    ...                     preview=True)
-    'Robustness is not computed in the preview: see the robustness page.'
     """
     if preview:
         return "Robustness is not computed in the preview: see the robustness page."
@@ -295,38 +299,40 @@ def contribution_reasons(
     *,
     top: int = 3,
 ) -> list[tuple[tuple[Reason, ...], tuple[Reason, ...]]]:
-    """Per network, its strengths and weaknesses: criteria ranked by ``w_j * (u_ij - mean_i u_ij)``.
+    """Per network, strengths and weaknesses: criteria ranked by ``w_j * (u_ij - 0.5)``.
 
-    ``weights`` are normalised weights (m,), ``utilities`` the (n, m) utilities in [0, 1].
-    Strengths are the (up to) ``top`` criteria where the network beats the average network
-    most, weaknesses those where it trails most; a criterion exactly at the average is neither.
+    The comparison point is the middle of every value scale (a score of 3, a cost at half its
+    reference level), not the average of the networks listed, so a network's reasons do not
+    change when another network is added. ``weights`` are normalised (m,), ``utilities``
+    (n, m) in [0, 1]. Strengths are the (up to) ``top`` criteria furthest above the middle,
+    weaknesses those furthest below; a criterion exactly at the middle is neither.
 
     >>> w = np.array([0.5, 0.5])
-    >>> u = np.array([[1.0, 0.0], [0.0, 1.0], [0.5, 0.5]])
+    >>> u = np.array([[1.0, 0.0], [0.5, 0.5]])
     >>> strengths, weaknesses = contribution_reasons(w, u, ["agenda", "fee"], {"agenda": "Agenda"})[0]
     >>> [(r.criterion, r.versus_average) for r in strengths], [r.criterion for r in weaknesses]
     ([('agenda', 0.25)], ['fee'])
     >>> strengths[0].sentence
-    'Agenda: 50.0 value points, 25.0 more than the average network'
+    'Agenda: 50.0 value points, 25.0 more than a middling network'
     """
     contributions = utilities * weights[None, :]
-    versus = (utilities - utilities.mean(axis=0, keepdims=True)) * weights[None, :]
+    versus = (utilities - 0.5) * weights[None, :]
     tolerance = 1e-12
     out: list[tuple[tuple[Reason, ...], tuple[Reason, ...]]] = []
     orders = np.argsort(-versus, axis=1, kind="stable").tolist()
     names = [titles.get(key, key) for key in criteria]
-    contribution_rows = contributions.tolist()
-    versus_rows = versus.tolist()
 
     def reason(j: int, contribution: list[float], delta: list[float]) -> Reason:
         side = "more" if delta[j] > 0 else "less"
         sentence = (
             f"{names[j]}: {contribution[j] * 100:.1f} value points, "
-            f"{abs(delta[j]) * 100:.1f} {side} than the average network"
+            f"{abs(delta[j]) * 100:.1f} {side} than a middling network"
         )
         return Reason(criteria[j], contribution[j], delta[j], sentence)
 
-    for order, row, contribution in zip(orders, versus_rows, contribution_rows, strict=True):
+    for order, row, contribution in zip(
+        orders, versus.tolist(), contributions.tolist(), strict=True
+    ):
         strengths = tuple(reason(j, contribution, row) for j in order[:top] if row[j] > tolerance)
         weaknesses = tuple(
             reason(j, contribution, row) for j in order[::-1][:top] if row[j] < -tolerance
@@ -335,162 +341,444 @@ def contribution_reasons(
     return out
 
 
-_PORTFOLIO_WORDS = {
-    "over fee budget": "the fee budget is better spent on networks of higher value",
-    "over hours budget": "the staff hours are better spent on networks of higher value",
-    "over fee and hours budgets": (
-        "the fee budget and staff hours are better spent on networks of higher value"
-    ),
-    "costs more than it adds": "its switching cost outweighs its value",
-}
+# --- actions ---------------------------------------------------------------------------------
 
 
-def _explain(
+def decide_action(
+    *,
+    is_member: bool,
+    eligible: bool | None,
+    enough_evidence: bool,
+    selected: bool,
+) -> Action:
+    """The action from the facts and the portfolio.
+
+    Eligibility comes first (a member that fails a condition is AT_RISK, a candidate
+    NOT_ELIGIBLE), then evidence (a candidate without enough is ASSESS_FIRST; a member keeps
+    STAY, held by the portfolio), then the portfolio.
+
+    >>> decide_action(is_member=True, eligible=False, enough_evidence=True, selected=True)
+    <Action.AT_RISK: 'at_risk'>
+    >>> decide_action(is_member=False, eligible=None, enough_evidence=False, selected=False)
+    <Action.ASSESS_FIRST: 'assess_first'>
+    >>> decide_action(is_member=True, eligible=True, enough_evidence=True, selected=False)
+    <Action.LEAVE: 'leave'>
+    """
+    if eligible is False:
+        return Action.AT_RISK if is_member else Action.NOT_ELIGIBLE
+    if not enough_evidence and not is_member:
+        return Action.ASSESS_FIRST
+    if is_member:
+        return Action.STAY if selected else Action.LEAVE
+    return Action.JOIN if selected else Action.NOT_RECOMMENDED
+
+
+@dataclass(frozen=True)
+class Context:
+    """What every sentence of one analysis shares."""
+
+    thresholds: Thresholds
+    join_cost: float
+    leave_cost: float
+    evidence_threshold: float
+    currency: str
+    names: Mapping[str, str]
+    values: Mapping[str, float]
+    joined: tuple[str, ...]  # networks told JOIN, best value first
+    costs: Mapping[str, tuple[int, float]]  # network -> (yearly cash cost, staff hours)
+    describe_shared: Callable[[str, str], str]
+    fee_budget: int | None
+    hours_budget: float | None
+
+
+def _name(ctx: Context, network: str) -> str:
+    return ctx.names.get(network, network)
+
+
+def _budget_clause(facts: MembershipFacts, why: pf.Why, ctx: Context, verb: str) -> str:
+    parts = []
+    if "fee" in why.over and why.fee_left is not None:
+        parts.append(
+            f"{_money(facts.fee, ctx.currency)} a year where the fee budget has "
+            f"{_money(max(why.fee_left, 0), ctx.currency)} left"
+        )
+    if "hours" in why.over and why.hours_left is not None:
+        parts.append(
+            f"{_hours(facts.hours)} of staff time a year where {_hours(max(why.hours_left, 0.0))} "
+            "are left"
+        )
+    return f"{verb} needs " + " and ".join(parts)
+
+
+def _joined_clause(ctx: Context, over: tuple[str, ...]) -> str:
+    """The joins that use the budgets a member was traded away for (free joins do not)."""
+    funded = [
+        j
+        for j in ctx.joined
+        if ("fee" in over and ctx.costs[j][0] > 0) or ("hours" in over and ctx.costs[j][1] > 0)
+    ]
+    if not funded:
+        return ""
+    names = [f"{_name(ctx, j)} ({ctx.values[j]:.2f})" for j in funded]
+    listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    return f", which go to joining {listed}"
+
+
+def explain(
     facts: MembershipFacts,
     action: Action,
     value: float,
-    thresholds: Thresholds,
-    portfolio_reason: str,
-) -> str:
-    v = f"Value {value:.2f}"
-    join, leave = f"{thresholds.join_above:.2f}", f"{thresholds.leave_below:.2f}"
+    why: pf.Why,
+    ctx: Context,
+    sched: Schedule | None,
+) -> Message:
+    """The one sentence of a row, printed from the exact numbers it names."""
+    t = ctx.thresholds
+    bar = t.bar(is_member=facts.is_member)
+    bar_name = "leave bar" if facts.is_member else "join bar"
+    v, b = pair_text(value, bar)
+    params: dict[str, Any] = {"value": value, "bar": bar}
+    if action is Action.AT_RISK:
+        why_text = "; ".join(facts.eligibility_reasons) or "a condition of the network is not met"
+        text = f"The city no longer meets a condition of this network ({why_text})."
+        if sched is not None:
+            text += (
+                f" Unless that changes, plan to leave: give notice by "
+                f"{sched.notice_by.isoformat()} to leave on {sched.exit_on.isoformat()}."
+            )
+        else:
+            text += " Unless that changes, plan to leave; check the notice period."
+        return Message("at_risk", text, {"reasons": facts.eligibility_reasons})
     if action is Action.NOT_ELIGIBLE:
-        why = "; ".join(facts.eligibility_reasons)
-        return "The city is not eligible for this network" + (f": {why}." if why else ".")
-    if portfolio_reason == "locked: must keep":
-        return f"{v}; kept because it is locked to keep."
-    if portfolio_reason == "locked: excluded":
-        return f"{v}; left out because it is locked out."
-    if portfolio_reason == "below value threshold":
+        why_text = "; ".join(facts.eligibility_reasons)
+        text = "The city is not eligible to join this network" + (
+            f": {why_text}." if why_text else "."
+        )
+        return Message("not_eligible", text, {"reasons": facts.eligibility_reasons})
+    cov, thr = pair_text(facts.coverage * 100, ctx.evidence_threshold * 100, decimals=0)
+    params.update(coverage=facts.coverage, threshold=ctx.evidence_threshold)
+    if action is Action.ASSESS_FIRST:
+        return Message(
+            "assess_first",
+            f"Only {cov}% of the weight of the assessed criteria has scores, below the "
+            f"evidence threshold of {thr}%: score it before deciding whether to join "
+            f"(provisional value {value:.2f}).",
+            params,
+        )
+    if why.code == pf.HELD:
+        return Message(
+            "held",
+            f"Only {cov}% of the weight of the assessed criteria has scores, below the "
+            f"evidence threshold of {thr}%: kept as a member until it is scored (provisional "
+            f"value {value:.2f}).",
+            params,
+        )
+    if why.code == pf.LOCKED_IN:
+        verb = "kept" if facts.is_member else "joined"
+        return Message(
+            "locked_in", f"Value {value:.2f}; {verb} because it is locked to keep.", params
+        )
+    if why.code == pf.LOCKED_OUT:
+        verb = "left" if facts.is_member else "not joined"
+        return Message("locked_out", f"Value {value:.2f}; {verb} because it is locked out.", params)
+    if why.code == pf.BELOW_BAR:
+        return Message("below_bar", f"Value {v} is below the {bar_name} ({b}).", params)
+    margin = value - bar
+    if why.code == pf.SWITCH_COST:
+        m, c = pair_text(margin, ctx.join_cost)
+        params.update(margin=margin, cost=ctx.join_cost)
+        return Message(
+            "switch_cost",
+            f"Value {v} clears the join bar ({b}) by {m}, which does not cover the cost of "
+            f"joining ({c}).",
+            params,
+        )
+    if why.code == pf.OVER_BUDGET:
+        subject = "keeping it" if facts.is_member else "joining"
+        text = (
+            f"Value {v} clears the {bar_name} ({b}), but {_budget_clause(facts, why, ctx, subject)}"
+        )
         if facts.is_member:
-            return f"{v} is clearly below the leave bar ({leave})."
-        return f"{v} is below the join bar ({join})."
-    if portfolio_reason.startswith("overlaps with "):
-        other = portfolio_reason.removeprefix("overlaps with ")
-        bar = leave if facts.is_member else join
-        return f"{v} passes its bar ({bar}), but it duplicates much of {other}, which is kept."
-    if portfolio_reason in _PORTFOLIO_WORDS:
-        bar_name = "leave bar" if facts.is_member else "join bar"
-        bar = leave if facts.is_member else join
-        return f"{v} passes the {bar_name} ({bar}), but {_PORTFOLIO_WORDS[portfolio_reason]}."
+            freed = [_money(facts.fee, ctx.currency)]
+            if facts.hours:
+                freed.append(_hours(facts.hours))
+            text += f"; leaving frees {' and '.join(freed)}{_joined_clause(ctx, why.over)}"
+        params.update(fee_left=why.fee_left, hours_left=why.hours_left, over=why.over)
+        return Message("over_budget", text + ".", params)
+    if why.code in (pf.PRIORITY, pf.UNCONFIRMED) and why.partner is not None:
+        partner_value = ctx.values.get(why.partner, 0.0)
+        pv, own = pair_text(partner_value, value)
+        params.update(partner=why.partner, partner_value=partner_value)
+        if why.code == pf.UNCONFIRMED:
+            text = (
+                f"Value {v} clears the join bar ({b}), but the city's eligibility is not "
+                f"confirmed, and joining would mean leaving {_name(ctx, why.partner)} ({pv}), "
+                "a current member."
+            )
+            return Message("unconfirmed", text, params)
+        text = (
+            f"Value {own} clears the join bar ({b}), but joining would mean leaving "
+            f"{_name(ctx, why.partner)} ({pv}), a member of at least the same value."
+        )
+        return Message("member_priority", text, params)
+    if why.code == pf.OVERLAP and why.partner is not None:
+        gain = margin + (ctx.leave_cost if facts.is_member else -ctx.join_cost)
+        g, p = pair_text(gain, why.penalty)
+        shared = ctx.describe_shared(facts.network, why.partner)
+        params.update(partner=why.partner, penalty=why.penalty, gain=gain, shared=shared)
+        subject = "Keeping it" if facts.is_member else "Joining it"
+        text = (
+            f"Value {v} clears the {bar_name} ({b}), but it repeats much of "
+            f"{_name(ctx, why.partner)} ({shared}). {subject} would add {g} above the bar and "
+            f"switching costs, less than the overlap penalty ({p})."
+        )
+        return Message("overlap", text, params)
+    if why.code == pf.NOT_CHOSEN:
+        return Message(
+            "not_chosen",
+            f"Value {v} clears the {bar_name} ({b}), but a better combination of networks fits "
+            "the budgets without it.",
+            params,
+        )
     # Selected.
     if action is Action.JOIN:
-        return f"{v} is clearly above the join bar ({join})."
-    if value >= thresholds.join_above:
-        return f"{v} is above the join bar ({join}): worth keeping."
-    return (
-        f"{v} is below the join bar ({join}) but not below the leave bar ({leave}): "
-        "staying avoids churn."
+        m, c = pair_text(margin, ctx.join_cost)
+        params.update(margin=margin, cost=ctx.join_cost)
+        return Message(
+            "join",
+            f"Value {v} clears the join bar ({b}) by {m}, more than the cost of joining ({c}).",
+            params,
+        )
+    join = t.join_above
+    v2, j = pair_text(value, join)
+    if value >= join:
+        return Message(
+            "stay_strong", f"Value {v2} is at or above the join bar ({j}): worth keeping.", params
+        )
+    v3, lb = pair_text(value, t.leave_below)
+    return Message(
+        "stay",
+        f"Value {v3} is at or above the leave bar ({lb}) but below the join bar ({j}): not "
+        "strong enough to join today, but worth keeping.",
+        params,
     )
 
 
-def _flags(
+def _notice_flag(sched: Schedule | None, facts: MembershipFacts, today: date) -> Flag | None:
+    if sched is not None:
+        if sched.missed:
+            assert sched.committed_from is not None
+            missed_deadline = sched.committed_from.toordinal() - sched.notice_days
+            message = (
+                f"the notice deadline for the renewal on {sched.committed_from.isoformat()} "
+                f"({date.fromordinal(missed_deadline).isoformat()}) has passed, so the fee year "
+                f"from {sched.committed_from.isoformat()} is committed; give notice by "
+                f"{sched.notice_by.isoformat()} to leave on {sched.exit_on.isoformat()}"
+            )
+        else:
+            message = (
+                f"give notice by {sched.notice_by.isoformat()} to leave at the renewal on "
+                f"{sched.exit_on.isoformat()}"
+            )
+        return Flag(
+            "notice",
+            message,
+            {"notice_by": sched.notice_by, "exit_on": sched.exit_on, "missed": sched.missed},
+        )
+    if facts.renewal_date is not None:
+        from scoring.calendar import anniversary
+
+        upcoming = anniversary(facts.renewal_date, today.year)
+        if upcoming < today:
+            upcoming = anniversary(facts.renewal_date, today.year + 1)
+        return Flag(
+            "notice",
+            f"renews on {upcoming.isoformat()}; notice period unknown: check the statutes",
+        )
+    return None
+
+
+def flags(
     facts: MembershipFacts,
     action: Action,
     value: float,
-    thresholds: Thresholds,
+    ctx: Context,
     action_stability: float | None,
+    sched: Schedule | None,
     today: date,
-) -> tuple[tuple[Flag, ...], date | None]:
-    flags: list[Flag] = []
-    if action is Action.STAY and facts.engagement == "passive" and value >= thresholds.join_above:
-        flags.append(Flag("re-engage", "passive membership with high value: re-engage"))
+    titles: Mapping[str, str],
+) -> tuple[Flag, ...]:
+    """The flags of one row (see the module docstring)."""
+    out: list[Flag] = []
+    t = ctx.thresholds
+    if action is Action.STAY and facts.engagement == "passive" and value >= t.join_above:
+        v, j = pair_text(value, t.join_above)
+        out.append(
+            Flag(
+                "re-engage",
+                f"passive membership with a value ({v}) at or above the join bar ({j}): re-engage",
+            )
+        )
     if action_stability is not None and action_stability < UNCERTAIN_BELOW:
-        flags.append(
+        out.append(
             Flag(
                 "uncertain",
                 f"uncertain: only {percent(action_stability)} of weight samples keep this "
                 f"action (fewer than {percent(UNCERTAIN_BELOW)})",
+                {"stability": action_stability},
             )
         )
-    if facts.eligible is False:
-        flags.append(Flag("not-eligible", "not eligible: never recommended to join"))
-    elif facts.eligible is None and not facts.is_member:
-        flags.append(Flag("eligibility-unknown", "eligibility not confirmed: check before joining"))
+    if facts.is_member and facts.coverage < ctx.evidence_threshold and action is Action.STAY:
+        cov, thr = pair_text(facts.coverage * 100, ctx.evidence_threshold * 100, decimals=0)
+        out.append(
+            Flag(
+                "assess-first",
+                f"assess first: only {cov}% of the assessed weight has scores (threshold {thr}%)",
+            )
+        )
+    if facts.eligible is None:
+        if facts.is_member:
+            message = "a condition of this network is not confirmed for the city: check it"
+        else:
+            message = "eligibility not confirmed: check before joining"
+        out.append(Flag("eligibility-unknown", message))
+    if facts.disputes:
+        listed = ", ".join(
+            f"{titles.get(key, key)} ({low:g} to {high:g})" for key, low, high in facts.disputes
+        )
+        out.append(
+            Flag(
+                "disputed",
+                f"assessors differ by 2 points or more on {listed}",
+                {"criteria": [key for key, _, _ in facts.disputes]},
+            )
+        )
     if facts.missing_scores:
         plural = "s" if facts.missing_scores != 1 else ""
-        flags.append(
+        out.append(
             Flag(
                 "missing-scores",
                 f"{facts.missing_scores} missing score{plural}: counted at the scale midpoint "
                 "and sampled over the whole scale in the robustness check",
             )
         )
-    notice_by = None
-    if action is Action.LEAVE:
-        schedule = _notice_schedule(facts.renewal_date, facts.notice_days, today)
-        if schedule is not None:
-            notice_by, renewal = schedule
-            assert facts.renewal_date is not None
-            message = f"give notice by {notice_by.isoformat()} to leave at the renewal on {renewal.isoformat()}"
-            if renewal != facts.renewal_date:
-                message = (
-                    f"the notice deadline for the renewal on {facts.renewal_date.isoformat()} "
-                    f"has passed; {message}"
-                )
-            flags.append(Flag("notice", message))
-        elif facts.renewal_date is not None:
-            flags.append(
-                Flag(
-                    "notice",
-                    f"renews on {facts.renewal_date.isoformat()}; notice period unknown: check "
-                    "the statutes",
-                )
-            )
-    return tuple(flags), notice_by
+    if action in (Action.LEAVE, Action.AT_RISK):
+        notice = _notice_flag(sched, facts, today)
+        if notice is not None:
+            out.append(notice)
+    return tuple(out)
+
+
+def _method_note(
+    rank: int | None, value_rank: int | None, ranked: int, method_label: str | None
+) -> str:
+    if method_label is None or rank is None or value_rank is None or rank == value_rank:
+        return ""
+    return (
+        f"{method_label} ranks it {ordinal(rank)} of {ranked}; by additive value it is "
+        f"{ordinal(value_rank)}. The advice follows the additive value."
+    )
+
+
+def _no_shared(*_pair: str) -> str:
+    return "shared themes"
 
 
 def recommend(
     facts: Sequence[MembershipFacts],
     *,
     values: npt.NDArray[np.float64],
-    ranks: npt.NDArray[np.int64],
+    ranks: Sequence[int | None],
+    value_ranks: Sequence[int | None],
     criteria: Sequence[str],
     titles: Mapping[str, str],
     weights: npt.NDArray[np.float64],
     utilities: npt.NDArray[np.float64],
     thresholds: Thresholds,
-    selected: AbstractSet[str],
-    portfolio_reasons: Mapping[str, str],
+    join_cost: float,
+    leave_cost: float,
+    evidence_threshold: float,
+    portfolio: pf.PortfolioResult,
     today: date,
+    currency: str = "EUR",
+    describe_shared: Callable[[str, str], str] | None = None,
     action_stability: npt.NDArray[np.float64] | None = None,
     top_k_probability: npt.NDArray[np.float64] | None = None,
     top_k: int = 3,
     samples: int = 0,
-    preview: bool = False,
+    method_label: str | None = None,
 ) -> list[Recommendation]:
-    """Assemble one `Recommendation` per network, best rank first (ties by network id).
+    """One `Recommendation` per network, ranked networks first (by rank, then value, id).
 
-    Arrays are aligned with ``facts``. ``selected`` is the chosen portfolio, which already
-    applied the asymmetric bars (see `scoring.portfolio`): the action follows
-    `portfolio_action`, and ``portfolio_reasons`` explains it. ``action_stability`` may hold
-    NaN for a network whose action was set by a budget rather than by its bar (no sampled
-    stability then). ``preview=True`` marks a live preview without robustness sampling: the
-    robustness sentence then says it is not computed in the preview.
+    Arrays are aligned with ``facts``. ``portfolio`` is the chosen portfolio; its `Why` per
+    network explains the action. ``action_stability`` may hold NaN for a network whose action
+    was not set by its bar (no sampled stability then). ``method_label`` names the ranking
+    method when it is not the additive value (rows then say where the two disagree).
     """
     n = len(facts)
-    for name, array in (("values", values), ("ranks", ranks), ("utilities", utilities)):
+    for name, array in (("values", values), ("utilities", utilities)):
         if len(array) != n:
             raise ValueError(f"{name} has {len(array)} rows for {n} networks")
+    if len(ranks) != n or len(value_ranks) != n:
+        raise ValueError("ranks and value_ranks need one entry per network")
+    value_of = {f.network: float(values[i]) for i, f in enumerate(facts)}
+    actions = [
+        decide_action(
+            is_member=f.is_member,
+            eligible=f.eligible,
+            enough_evidence=f.coverage >= evidence_threshold,
+            selected=f.network in portfolio.selected,
+        )
+        for f in facts
+    ]
+    joined = tuple(
+        sorted(
+            (f.network for f, a in zip(facts, actions, strict=True) if a is Action.JOIN),
+            key=lambda k: (-value_of[k], k),
+        )
+    )
+    ctx = Context(
+        thresholds=thresholds,
+        join_cost=join_cost,
+        leave_cost=leave_cost,
+        evidence_threshold=evidence_threshold,
+        currency=currency,
+        names={f.network: f.title or f.network for f in facts},
+        values=value_of,
+        joined=joined,
+        costs={f.network: (f.fee, f.hours) for f in facts},
+        describe_shared=describe_shared or _no_shared,
+        fee_budget=portfolio.fee_budget,
+        hours_budget=portfolio.hours_budget,
+    )
+    ranked_count = sum(1 for r in ranks if r is not None)
     reasons = contribution_reasons(weights, utilities, criteria, titles)
     out: list[Recommendation] = []
     for i, fact in enumerate(facts):
         value = float(values[i])
-        action = portfolio_action(
-            is_member=fact.is_member, eligible=fact.eligible, selected=fact.network in selected
-        )
+        action = actions[i]
         stability = None
         if action_stability is not None and np.isfinite(action_stability[i]):
             stability = float(action_stability[i])
-        top = None if top_k_probability is None else float(top_k_probability[i])
-        flags, notice_by = _flags(fact, action, value, thresholds, stability, today)
+        top = None
+        if top_k_probability is not None and np.isfinite(top_k_probability[i]):
+            top = float(top_k_probability[i])
+        sched = (
+            schedule(fact.renewal_date, fact.notice_days, today)
+            if action in (Action.LEAVE, Action.AT_RISK)
+            else None
+        )
+        why = portfolio.reasons.get(fact.network, pf.Why(pf.SELECTED))
+        message = explain(fact, action, value, why, ctx, sched)
         strengths, weaknesses = reasons[i]
+        assessed_enough = action is not Action.ASSESS_FIRST and why.code != pf.HELD
         out.append(
             Recommendation(
                 network=fact.network,
                 action=action,
                 value=value,
-                rank=int(ranks[i]),
+                rank=ranks[i],
+                value_rank=value_ranks[i],
                 strengths=strengths,
                 weaknesses=weaknesses,
                 cost_per_value_point=cost_per_value_point(fact.fee, value),
@@ -499,16 +787,20 @@ def recommend(
                     top_k_probability=top,
                     top_k=top_k,
                     samples=samples,
-                    preview=preview,
-                ),
-                flags=flags,
-                explanation=_explain(
-                    fact, action, value, thresholds, portfolio_reasons.get(fact.network, "selected")
-                ),
+                )
+                if assessed_enough
+                else "Not sampled: there are too few scores to judge this network yet.",
+                flags=flags(fact, action, value, ctx, stability, sched, today, titles),
+                explanation=message.text,
                 action_stability=stability,
                 top_k_probability=top,
-                notice_by=notice_by,
+                notice_by=None if sched is None else sched.notice_by,
+                message=message,
+                method_note=_method_note(ranks[i], value_ranks[i], ranked_count, method_label),
+                coverage=fact.coverage,
+                schedule=sched,
+                why=why.code,
             )
         )
-    out.sort(key=lambda r: (r.rank, r.network))
+    out.sort(key=lambda r: (r.rank is None, r.rank or 0, -r.value, r.network))
     return out

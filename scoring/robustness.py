@@ -472,11 +472,16 @@ def smaa(
     top_k: int = 3,
     action_threshold: ActionRule | None = None,
     chunk_size: int = _DEFAULT_CHUNK,
+    ranges: tuple[NDArray[np.floating], NDArray[np.floating]] | None = None,
 ) -> RobustnessResult:
     """SMAA-style robustness of the ranking and of the actions.
 
     Weights are drawn with `sample_weights`; each missing score is drawn uniformly over its
-    criterion's bounds, independently in every sample. All random numbers are drawn up front
+    criterion's bounds, independently in every sample. ``ranges`` (two ``(n, m)`` arrays,
+    lowest and highest plausible raw value per cell) widens that to known scores: a cell whose
+    range is wider than a point (assessors who disagree, a low-confidence score; see
+    `scoring.evidence`) is drawn uniformly over its own range, and a missing cell over its
+    range instead of the bounds. All random numbers are drawn up front
     in a fixed order (all weights, then the missing scores sample after sample), so the result
     depends only on the arguments, not on ``chunk_size`` nor on the threads.
 
@@ -511,12 +516,13 @@ def smaa(
         )
     rng = np.random.default_rng(seed)
     all_weights = sample_weights(w0, samples, concentration, rng)
-    mi, mj = np.nonzero(matrix.mask)
+    sampled, low, high = _sampled_cells(matrix, ranges)
+    mi, mj = np.nonzero(sampled.mask)
     all_fills = None
     if mi.size:
-        lower, span = matrix.lower[mj], matrix.upper[mj] - matrix.lower[mj]
+        lower, span = low[mi, mj], high[mi, mj] - low[mi, mj]
         all_fills = lower + rng.random((samples, mi.size)) * span
-    chunker = _Chunker(matrix, method, all_weights, all_fills, action_threshold)
+    chunker = _Chunker(sampled, method, all_weights, all_fills, action_threshold)
     bounds = [(s, min(s + chunk_size, samples)) for s in range(0, samples, chunk_size)]
     workers = min(_MAX_WORKERS, os.cpu_count() or 1, len(bounds))
 
@@ -559,6 +565,43 @@ def smaa(
         central_weights=central,
         first_rank_probability=first_counts / samples,
     )
+
+
+def _sampled_cells(
+    matrix: DecisionMatrix,
+    ranges: tuple[NDArray[np.floating], NDArray[np.floating]] | None,
+) -> tuple[DecisionMatrix, FloatArray, FloatArray]:
+    """The matrix with every sampled cell blanked, and each cell's sampling range.
+
+    Without ``ranges`` the missing cells are sampled over their criterion's bounds.
+    """
+    n, m = matrix.shape
+    low = np.broadcast_to(matrix.lower, (n, m)).copy()
+    high = np.broadcast_to(matrix.upper, (n, m)).copy()
+    if ranges is None:
+        return matrix, low, high
+    given_low = np.asarray(ranges[0], dtype=np.float64)
+    given_high = np.asarray(ranges[1], dtype=np.float64)
+    if given_low.shape != (n, m) or given_high.shape != (n, m):
+        raise CriteriaError(f"Sampling ranges must have the matrix's shape ({n}, {m}).")
+    if not (np.isfinite(given_low).all() and np.isfinite(given_high).all()):
+        raise CriteriaError("Sampling ranges must be finite numbers.")
+    if np.any(given_low > given_high):
+        raise CriteriaError("A sampling range has its lowest value above its highest.")
+    uncertain = matrix.mask | (given_high > given_low)
+    if not uncertain.any():
+        return matrix, low, high
+    values = np.array(matrix.values, dtype=np.float64)
+    values[uncertain] = np.nan
+    blanked = DecisionMatrix(
+        matrix.alternatives,
+        matrix.criteria,
+        values,
+        matrix.objectives,
+        matrix.bounds,
+        matrix.saturating,
+    )
+    return blanked, given_low, given_high
 
 
 # ---------------------------------------------------------------------------------------------

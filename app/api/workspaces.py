@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Response
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Response
 from sqlmodel import Session
 
 from app.db import SessionDep
 from app.deps import ActorDep, EditWorkspace, OwnWorkspace, ReadWorkspace, UserDep
+from app.errors import InvalidInput
 from app.models import Assessment, Scenario, Workspace
 from app.schemas import (
     AnalysisOut,
@@ -16,6 +20,8 @@ from app.schemas import (
     AssessmentUpdate,
     CustomCriterionIn,
     CustomCriterionOut,
+    DecisionSettingsOut,
+    DecisionSettingsUpdate,
     GateAnswerIn,
     GateAnswerOut,
     GateIn,
@@ -33,6 +39,7 @@ from app.schemas import (
     WorkspaceUpdate,
 )
 from app.services import accounts, analysis, catalogue
+from app.services import settings as decision_settings
 from app.services import workspaces as ws
 from app.services.common import as_utc, reject_nulls
 from criteria import Criterion, default_framework
@@ -232,6 +239,18 @@ def _scenario_out(scenario: Scenario) -> ScenarioOut:
     return ScenarioOut.model_validate(scenario.model_dump())
 
 
+def _options(session: Session, workspace: Workspace, options: Any) -> dict[str, Any]:
+    """Scenario options as stored: JSON values, overrides left out when not set, and the
+    overrides checked against the workspace's settings (a leave bar above the join bar...)."""
+    data: dict[str, Any] = options.model_dump(mode="json", exclude={"settings"})
+    if options.settings is not None:
+        overrides = options.settings.model_dump(mode="json", exclude_none=True)
+        if overrides:
+            decision_settings.check_overrides(session, workspace, overrides)
+            data["settings"] = overrides
+    return data
+
+
 @router.get("/{workspace_id}/scenarios", response_model=list[ScenarioOut])
 def list_scenarios(workspace: ReadWorkspace, session: SessionDep) -> list[ScenarioOut]:
     return [_scenario_out(s) for s in ws.list_scenarios(session, workspace)]
@@ -241,7 +260,8 @@ def list_scenarios(workspace: ReadWorkspace, session: SessionDep) -> list[Scenar
 def create_scenario(
     workspace: EditWorkspace, body: ScenarioCreate, session: SessionDep, actor: ActorDep
 ) -> ScenarioOut:
-    data = body.model_dump()
+    data = body.model_dump(exclude={"options"})
+    data["options"] = _options(session, workspace, body.options)
     return _scenario_out(ws.create_scenario(session, workspace, data, actor=actor))
 
 
@@ -259,7 +279,9 @@ def update_scenario(
     actor: ActorDep,
 ) -> ScenarioOut:
     scenario = ws.get_scenario(session, workspace, scenario_id)
-    changes = body.model_dump(exclude_unset=True)
+    changes = body.model_dump(exclude_unset=True, exclude={"options"})
+    if body.options is not None:
+        changes["options"] = _options(session, workspace, body.options)
     return _scenario_out(ws.update_scenario(session, workspace, scenario, changes, actor=actor))
 
 
@@ -275,11 +297,22 @@ def delete_scenario(
 # --- analysis -------------------------------------------------------------------------------
 
 
+AsOf = Annotated[
+    date | None,
+    Query(
+        description="Date the notice deadlines are counted from (default: today).",
+        ge=date(2000, 1, 1),
+        le=date(2100, 12, 31),
+    ),
+]
+
+
 @router.get("/{workspace_id}/scenarios/{scenario_id}/analysis", response_model=AnalysisOut)
 def scenario_analysis(
-    workspace: ReadWorkspace, scenario_id: int, session: SessionDep
+    workspace: ReadWorkspace, scenario_id: int, session: SessionDep, as_of: AsOf = None
 ) -> AnalysisOut:
-    """Ranked JOIN/STAY/LEAVE recommendations with reasons and robustness for a scenario."""
+    """Ranked JOIN/STAY/LEAVE advice with reasons and robustness for a scenario, with the
+    summary line, the settings, bars and value functions it used, and its date."""
     scenario = ws.get_scenario(session, workspace, scenario_id)
     ctx = analysis.run_analysis(
         session,
@@ -287,24 +320,58 @@ def scenario_analysis(
         weights=scenario.weights,
         method=scenario.method,
         options=scenario.options,
+        today=as_of,
     )
     return AnalysisOut.model_validate(analysis.analysis_dict(ctx))
 
 
 @router.post("/{workspace_id}/analysis", response_model=AnalysisOut)
 def adhoc_analysis(
-    workspace: ReadWorkspace, body: AnalysisRequest, session: SessionDep
+    workspace: ReadWorkspace, body: AnalysisRequest, session: SessionDep, as_of: AsOf = None
 ) -> AnalysisOut:
-    """The same analysis for weights and a method you send (nothing is stored)."""
+    """The same analysis for weights, a method and options you send (nothing is stored)."""
     weights = ws.check_weights(session, workspace, body.weights)
     ctx = analysis.run_analysis(
         session,
         workspace,
         weights=weights,
         method=body.method,
-        options=body.options.model_dump(),
+        options=_options(session, workspace, body.options),
+        today=as_of,
     )
     return AnalysisOut.model_validate(analysis.analysis_dict(ctx))
+
+
+# --- decision settings ----------------------------------------------------------------------
+
+
+def _settings_out(session: Session, workspace: Workspace) -> DecisionSettingsOut:
+    row = decision_settings.get_settings(session, workspace)
+    effective = decision_settings.effective(row, ws.get_profile(session, workspace))
+    return DecisionSettingsOut.model_validate(
+        decision_settings.settings_dict(row) | {"effective": effective.as_dict()}
+    )
+
+
+@router.get("/{workspace_id}/settings", response_model=DecisionSettingsOut)
+def get_settings(workspace: ReadWorkspace, session: SessionDep) -> DecisionSettingsOut:
+    """The workspace's decision settings, and the values an analysis uses with their source
+    (default, workspace, or derived from the budget)."""
+    return _settings_out(session, workspace)
+
+
+@router.patch("/{workspace_id}/settings", response_model=DecisionSettingsOut)
+def update_settings(
+    workspace: EditWorkspace, body: DecisionSettingsUpdate, session: SessionDep, actor: ActorDep
+) -> DecisionSettingsOut:
+    """Change some decision settings (a reference set to null returns to its default)."""
+    changes = body.model_dump(exclude_unset=True)
+    for name in ("join_bar", "leave_bar", "join_cost", "leave_cost", "overlap_penalty",
+                 "evidence_threshold"):  # fmt: skip
+        if name in changes and changes[name] is None:
+            raise InvalidInput(name, f"{name} cannot be null; leave it out to keep its value.")
+    decision_settings.update_settings(session, workspace, changes, actor=actor)
+    return _settings_out(session, workspace)
 
 
 # --- workspace criteria and eligibility gates ------------------------------------------------

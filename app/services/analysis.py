@@ -33,15 +33,18 @@ from sqlmodel import Session, SQLModel, col, select
 
 from app.models import (
     Assessment,
+    AuditEntry,
     CityProfile,
     CustomCriterion,
     CustomGate,
+    DecisionSettings,
     GateAnswer,
     Membership,
     Network,
     Scenario,
     Workspace,
 )
+from app.services import settings as decision_settings
 from app.services import workspaces as ws
 from app.services.common import from_minor
 from criteria import CityFacts, Framework, NetworkFacts, evaluate_gates, is_eligible
@@ -55,7 +58,9 @@ from scoring.analysis import (
     analyse,
     prepare,
 )
+from scoring.evidence import AssessorScore, Cell, combine
 from scoring.methods import Method
+from scoring.recommend import Recommendation
 
 CACHE_SIZE = 32
 """Workspaces whose prepared inputs stay in memory (per database engine)."""
@@ -63,13 +68,8 @@ CACHE_SIZE = 32
 _Row = TypeVar("_Row", bound=SQLModel)
 
 
-@dataclass(frozen=True)
-class ScoreCell:
-    """The combined score of one network on one criterion, and what it was combined from."""
-
-    mean: float | None
-    count: int
-    spread: float  # max - min of the assessors' scores; 0 with one assessor
+ScoreCell = Cell
+"""The combined score of one network on one criterion (`scoring.evidence.Cell`)."""
 
 
 @dataclass(frozen=True)
@@ -86,38 +86,35 @@ class AnalysisContext:
     method: str
     currency: str
     eligibility: dict[str, list[str]]
+    settings: decision_settings.Effective
     prepared: PreparedInputs | None = None
 
 
 def combined_scores(assessments: list[Assessment]) -> dict[str, dict[str, ScoreCell]]:
-    """Mean of the assessors' scores per network and criterion; missing scores do not count.
+    """The assessors' scores per network and criterion, combined (`scoring.evidence.combine`);
+    missing scores do not count.
 
-    >>> rows = [Assessment(workspace_id=1, network_id="n", criterion="c", assessor=a, score=s)
-    ...         for a, s in [("A", 4), ("B", 2), ("C", None)]]
+    >>> rows = [Assessment(workspace_id=1, network_id="n", criterion="c", assessor=a, score=s,
+    ...                    confidence=c) for a, s, c in [("A", 4, "high"), ("B", 2, "low"),
+    ...                                                  ("C", None, "medium")]]
     >>> combined_scores(rows)["n"]["c"]
-    ScoreCell(mean=3.0, count=2, spread=2.0)
+    Cell(mean=3.0, count=2, low=2.0, high=4.0, sample_low=1.0, sample_high=4.0)
     """
-    return _combine((a.network_id, a.criterion, a.score) for a in assessments)
+    return _combine((a.network_id, a.criterion, a.score, a.confidence) for a in assessments)
 
 
-def _combine(triples: Iterable[tuple[str, str, int | None]]) -> dict[str, dict[str, ScoreCell]]:
-    collected: dict[str, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
-    seen: dict[str, set[str]] = defaultdict(set)
-    for network_id, criterion, score in triples:
-        seen[network_id].add(criterion)
+def _combine(
+    rows: Iterable[tuple[str, str, int | None, str]],
+) -> dict[str, dict[str, ScoreCell]]:
+    collected: dict[str, dict[str, list[AssessorScore]]] = defaultdict(lambda: defaultdict(list))
+    for network_id, criterion, score, confidence in rows:
+        scores = collected[network_id][criterion]
         if score is not None:
-            collected[network_id][criterion].append(score)
-    result: dict[str, dict[str, ScoreCell]] = {}
-    for network_id, criteria in seen.items():
-        result[network_id] = {}
-        for key in criteria:
-            values = collected[network_id][key]
-            result[network_id][key] = ScoreCell(
-                mean=sum(values) / len(values) if values else None,
-                count=len(values),
-                spread=float(max(values) - min(values)) if values else 0.0,
-            )
-    return result
+            scores.append(AssessorScore(score, confidence))
+    return {
+        network_id: {key: combine(scores) for key, scores in criteria.items()}
+        for network_id, criteria in collected.items()
+    }
 
 
 def _eligibility(
@@ -176,6 +173,9 @@ class PreparedInputs:
     fee_budget_minor: int | None
     staff_hours_budget: int | None
     priorities: dict[str, float] | None
+    cells: dict[str, dict[str, Cell]]
+    settings_row: DecisionSettings
+    profile: CityProfile
     memo: dict[Any, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def basis(self, problem: Problem) -> Basis:
@@ -183,7 +183,13 @@ class PreparedInputs:
 
         Concurrent first calls may both prepare it; either result is the same.
         """
-        key = ("basis", problem.theme_weight, problem.overlap_floor, problem.overlap_partners)
+        key = (
+            "basis",
+            problem.settings.fee_reference,
+            problem.settings.hours_reference,
+            problem.overlap_floor,
+            problem.overlap_partners,
+        )
         found = self.memo.get(key)
         if not isinstance(found, Basis) or not found.fits(problem):
             found = prepare(problem)
@@ -224,7 +230,9 @@ def load_inputs(session: Session, workspace: Workspace) -> PreparedInputs:
     networks = {n.id: n for _, n in rows}
     memberships = {m.network_id: m for m, _ in rows}
     assessments = session.exec(
-        select(Assessment.network_id, Assessment.criterion, Assessment.score).where(
+        select(
+            Assessment.network_id, Assessment.criterion, Assessment.score, Assessment.confidence
+        ).where(
             Assessment.workspace_id == workspace.id,
             col(Assessment.network_id).in_(list(networks)),
         )
@@ -268,14 +276,19 @@ def load_inputs(session: Session, workspace: Workspace) -> PreparedInputs:
             for c in framework.criteria
         ),
         problem_scores={
-            n: {k: scores.get(n, {}).get(k, ScoreCell(None, 0, 0.0)).mean for k in assessed}
-            for n in networks
+            n: {k: (scores.get(n, {}).get(k) or _EMPTY).mean for k in assessed} for n in networks
         },
         currency=profile.currency,
         fee_budget_minor=profile.fee_budget_minor,
         staff_hours_budget=profile.staff_hours_budget,
         priorities=dict(profile.priority_themes) or None,
+        cells={n: {k: c for k, c in row.items() if k in assessed} for n, row in scores.items()},
+        settings_row=_detached(decision_settings.get_settings(session, workspace)),
+        profile=_detached(profile),
     )
+
+
+_EMPTY = combine([])
 
 
 @functools.cache
@@ -310,6 +323,10 @@ def _revision_statement() -> sa.Select[Any]:
         one(func.max(CustomCriterion.id), col(CustomCriterion.workspace_id) == w),
         one(func.count(), col(CustomGate.workspace_id) == w),
         one(func.max(CustomGate.id), col(CustomGate.workspace_id) == w),
+        one(DecisionSettings.version, col(DecisionSettings.workspace_id) == w),
+        # Every write through the services is audited in its own transaction: the newest
+        # audit entry changes with any edit, gate answers included.
+        one(func.max(AuditEntry.id), col(AuditEntry.workspace_id) == w),
     )
 
 
@@ -319,7 +336,9 @@ def data_revision(session: Session, workspace: Workspace) -> tuple[Any, ...]:
     Row versions grow with every update, counts and largest ids change with inserts and
     deletes, update times tell apart two writes that would leave the same sums. Gate answers
     and custom criteria and gates are only ever inserted or deleted (counts, largest ids).
-    The workspace's creation time keeps apart two databases that reuse its id.
+    The workspace's creation time keeps apart two databases that reuse its id. The newest
+    audit entry of the workspace catches every other audited change (a gate answer changed
+    in place, the decision settings).
     """
     row = session.connection().execute(_revision_statement(), {"w": workspace.id}).one()
     return (workspace.id, *row)
@@ -396,9 +415,10 @@ def run_analysis(
 ) -> AnalysisContext:
     """Analyse the workspace's members and candidates with the given weights (points).
 
-    ``detail="preview"`` is the fast level of detail of the slider re-rank (see
-    `scoring.analysis`): no robustness, weight stability or method agreement.
-    ``prepared`` is the result of `prepared_inputs` when the caller already has it.
+    ``options`` are a scenario's options; ``options["settings"]`` overrides the workspace's
+    decision settings. ``detail="preview"`` is the fast level of detail of the slider re-rank
+    (see `scoring.analysis`). ``prepared`` is the result of `prepared_inputs` when the caller
+    already has it. Raises `CriteriaError` for settings or data a user must fix.
     """
     options = dict(options or {})
     prepared = prepared or prepared_inputs(session, workspace)
@@ -406,6 +426,9 @@ def run_analysis(
     factor = float(options.get("fee_budget_factor", 1.0))
     fee_budget = (
         None if prepared.fee_budget_minor is None else round(prepared.fee_budget_minor * factor)
+    )
+    effective = decision_settings.effective(
+        prepared.settings_row, prepared.profile, options.get("settings") or {}
     )
     problem = Problem(
         networks=prepared.inputs,
@@ -417,11 +440,14 @@ def run_analysis(
         hours_budget=None
         if prepared.staff_hours_budget is None
         else float(prepared.staff_hours_budget),
+        settings=effective.settings,
         samples=int(options.get("samples", 2000)),
         concentration=float(options.get("concentration", 50.0)),
         seed=int(options.get("seed", 0)),
         top_k=min(int(options.get("top_k", 3)), max(1, len(prepared.inputs))),
         priorities=prepared.priorities,
+        cells=prepared.cells,
+        currency=prepared.currency,
         today=today or date.today(),
         detail=detail,
     )
@@ -437,71 +463,114 @@ def run_analysis(
         method=method,
         currency=prepared.currency,
         eligibility={k: v[1] for k, v in prepared.eligibility.items()},
+        settings=effective,
         prepared=prepared,
     )
 
 
+def _reasons(rec_reasons: Iterable[Any], titles: Mapping[str, str]) -> list[dict[str, Any]]:
+    return [
+        {
+            "criterion": r.criterion,
+            "title": titles.get(r.criterion, r.criterion),
+            "contribution": round(r.contribution, 6),
+            "versus_average": round(r.versus_average, 6),
+            "sentence": r.sentence,
+        }
+        for r in rec_reasons
+    ]
+
+
+def recommendation_dict(
+    ctx: AnalysisContext, rec: Recommendation, titles: Mapping[str, str]
+) -> dict[str, Any]:
+    """One recommendation as JSON: the action, value, ranks, sentence, flags and costs."""
+    membership = ctx.memberships[rec.network]
+    network = ctx.networks[rec.network]
+    sched = rec.schedule
+    return {
+        "network_id": rec.network,
+        "network_name": network.name,
+        "status": membership.status,
+        "action": str(rec.action),
+        "rank": rec.rank,
+        "value_rank": rec.value_rank,
+        "value": round(rec.value, 6),
+        "evidence_coverage": round(rec.coverage, 6),
+        "annual_fee": str(from_minor(membership.annual_fee_minor)),
+        "staff_hours": membership.staff_hours,
+        "engagement": membership.engagement,
+        "cost_per_value_point": None
+        if rec.cost_per_value_point is None
+        else round(rec.cost_per_value_point, 2),
+        "explanation": rec.explanation,
+        "explanation_code": None if rec.message is None else rec.message.code,
+        "method_note": rec.method_note,
+        "robustness": rec.robustness_sentence,
+        "action_stability": rec.action_stability,
+        "top_k_probability": rec.top_k_probability,
+        "notice_by": rec.notice_by,
+        "notice": None
+        if sched is None
+        else {
+            "next_renewal": sched.next_renewal,
+            "notice_by": sched.notice_by,
+            "exit_on": sched.exit_on,
+            "deadline_missed": sched.missed,
+            "committed_from": sched.committed_from,
+        },
+        "strengths": _reasons(rec.strengths, titles),
+        "weaknesses": _reasons(rec.weaknesses, titles),
+        "flags": [{"code": f.code, "message": f.message} for f in rec.flags],
+    }
+
+
 def analysis_dict(ctx: AnalysisContext) -> dict[str, Any]:
-    """A JSON-ready view of an analysis: every number with the inputs it came from."""
+    """A JSON-ready view of an analysis: every number with the inputs and settings it used."""
     a = ctx.analysis
     titles = {c.key: c.title for c in ctx.framework.criteria}
     total = sum(ctx.weights.values()) or 1.0
-    rec_rows = []
-    for rec in a.recommendations:
-        membership = ctx.memberships[rec.network]
-        network = ctx.networks[rec.network]
-        rec_rows.append(
-            {
-                "network_id": rec.network,
-                "network_name": network.name,
-                "status": membership.status,
-                "action": str(rec.action),
-                "rank": rec.rank,
-                "value": round(rec.value, 6),
-                "annual_fee": str(from_minor(membership.annual_fee_minor)),
-                "staff_hours": membership.staff_hours,
-                "engagement": membership.engagement,
-                "cost_per_value_point": None
-                if rec.cost_per_value_point is None
-                else round(rec.cost_per_value_point, 2),
-                "explanation": rec.explanation,
-                "robustness": rec.robustness_sentence,
-                "action_stability": rec.action_stability,
-                "top_k_probability": rec.top_k_probability,
-                "notice_by": rec.notice_by,
-                "strengths": [
-                    {
-                        "criterion": r.criterion,
-                        "title": titles.get(r.criterion, r.criterion),
-                        "contribution": round(r.contribution, 6),
-                        "versus_average": round(r.versus_average, 6),
-                        "sentence": r.sentence,
-                    }
-                    for r in rec.strengths
-                ],
-                "weaknesses": [
-                    {
-                        "criterion": r.criterion,
-                        "title": titles.get(r.criterion, r.criterion),
-                        "contribution": round(r.contribution, 6),
-                        "versus_average": round(r.versus_average, 6),
-                        "sentence": r.sentence,
-                    }
-                    for r in rec.weaknesses
-                ],
-                "flags": [{"code": f.code, "message": f.message} for f in rec.flags],
-            }
-        )
     budget = a.budget_use
+    summary = a.summary
     return {
         "workspace_id": ctx.workspace.id,
+        "date": a.today,
         "method": ctx.method,
         "currency": ctx.currency,
+        "summary": {
+            "sentence": summary.sentence(ctx.currency),
+            "keep": summary.keep,
+            "leave": summary.leave,
+            "join": summary.join,
+            "at_risk": summary.at_risk,
+            "assess_first": summary.assess_first,
+            "leave_saves": str(from_minor(summary.leave_fee)),
+            "leave_saves_hours": summary.leave_hours,
+            "join_costs": str(from_minor(summary.join_fee)),
+            "join_costs_hours": summary.join_hours,
+        },
+        "settings": ctx.settings.as_dict(),
+        "value_functions": [
+            {
+                "criterion": f.criterion,
+                "kind": f.kind,
+                "worst": f.worst,
+                "best": f.best,
+                "unit": f.unit,
+                "description": f.describe(),
+            }
+            for f in a.value_functions
+        ],
         "weights": {
-            k: {"points": v, "share": round(v / total, 6), "title": titles.get(k, k)}
+            k: {
+                "points": v,
+                "share": round(v / total, 6),
+                "used": round(a.weights.get(k, 0.0), 6),
+                "title": titles.get(k, k),
+            }
             for k, v in ctx.weights.items()
         },
-        "recommendations": rec_rows,
+        "recommendations": [recommendation_dict(ctx, rec, titles) for rec in a.recommendations],
         "budget": {
             "fee_current": str(from_minor(budget.fee_current)),
             "fee_selected": str(from_minor(budget.fee_selected)),
@@ -509,6 +578,7 @@ def analysis_dict(ctx: AnalysisContext) -> dict[str, Any]:
             "hours_current": budget.hours_current,
             "hours_selected": budget.hours_selected,
             "hours_budget": budget.hours_budget,
+            "binding": list(a.portfolio.binding),
         },
         "robustness": None
         if a.robustness is None

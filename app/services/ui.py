@@ -15,7 +15,6 @@ import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -32,10 +31,12 @@ from app.services import workspaces as ws
 from app.services.common import from_minor
 from criteria import Framework
 from criteria.errors import CriteriaError
+from scoring import portfolio as pf
 from scoring.analysis import ACTION_ORDER
+from scoring.calendar import schedule
 from scoring.methods import Method
-from scoring.overlap import complementarity_hint
-from scoring.recommend import Action, notice_deadline
+from scoring.overlap import complementarity_hint, shared_items
+from scoring.recommend import Action
 from scoring.weights import ahp, rank_order_centroid, swing_weights
 
 PREVIEW_SAMPLES = 0
@@ -349,7 +350,7 @@ class BreakdownRow:
     utility: float
     weight: float  # share of the total weight, 0-1
     contribution: float  # weight x utility, in value units (0-1)
-    average: float  # the same for the average network
+    average: float  # the same for a middling network (every criterion at mid-scale)
 
 
 @dataclass(frozen=True)
@@ -362,7 +363,7 @@ class RankRow:
     status: str
     action: str
     value: float
-    rank: int
+    rank: int | None
     fee_minor: int
     hours: int
     engagement: str | None
@@ -375,12 +376,14 @@ class RankRow:
     cost_per_value_point: str | None
     notice_by: str | None
     portfolio_reason: str
+    method_note: str = ""
+    coverage: float = 1.0
     breakdown: list[BreakdownRow] = field(default_factory=list)
 
 
 def _raw_text(ctx: an.AnalysisContext, network_id: str, key: str, value: float) -> str:
     if key == "annual_fee":
-        return f"{ctx.currency} {value:,.0f}/year"
+        return f"{ctx.currency} {value:,.0f}/year (fee, travel and events)"
     if key == "staff_time":
         return f"{value:,.0f} h/year"
     cell = ctx.scores.get(network_id, {}).get(key)
@@ -395,7 +398,7 @@ def breakdown(ctx: an.AnalysisContext, network_id: str) -> list[BreakdownRow]:
     a = ctx.analysis
     matrix = a.matrix
     i = matrix.alternatives.index(network_id)
-    utilities = a.evaluation.utilities
+    utilities = a.utilities
     titles = {c.key: c.title for c in ctx.framework.criteria}
     rows = []
     for j, key in enumerate(matrix.criteria):
@@ -414,7 +417,7 @@ def breakdown(ctx: an.AnalysisContext, network_id: str) -> list[BreakdownRow]:
                 utility=u,
                 weight=w,
                 contribution=w * u,
-                average=float(w * utilities[:, j].mean()),
+                average=0.5 * w,
             )
         )
     return rows
@@ -424,7 +427,7 @@ def ranking_rows(ctx: an.AnalysisContext, *, with_breakdown: bool = False) -> li
     """The recommendations best first, as printable rows."""
     rows = []
     reasons = ctx.analysis.portfolio.reasons
-    for rec in sorted(ctx.analysis.recommendations, key=lambda r: (r.rank, -r.value, r.network)):
+    for rec in ctx.analysis.recommendations:  # ranked first, by rank, value and id
         network = ctx.networks[rec.network]
         membership = ctx.memberships[rec.network]
         rows.append(
@@ -449,7 +452,9 @@ def ranking_rows(ctx: an.AnalysisContext, *, with_breakdown: bool = False) -> li
                 if rec.cost_per_value_point is None
                 else f"{ctx.currency} {rec.cost_per_value_point:,.0f}",
                 notice_by=None if rec.notice_by is None else rec.notice_by.isoformat(),
-                portfolio_reason=reasons.get(rec.network, ""),
+                portfolio_reason=reasons[rec.network].code if rec.network in reasons else "",
+                method_note=rec.method_note,
+                coverage=rec.coverage,
                 breakdown=breakdown(ctx, rec.network) if with_breakdown else [],
             )
         )
@@ -466,7 +471,7 @@ class PreviewRow:
     status: str
     action: str
     action_label: str
-    rank: int
+    rank: int | None
     value_text: str
     bar_width: str
 
@@ -494,7 +499,14 @@ def preview_rows(ctx: an.AnalysisContext) -> list[PreviewRow]:
     widths = [f"{w:.1f}" for w in (np.clip(values, 0.0, 1.0) * 100).tolist()]
     return [
         PreviewRow(
-            static[i][0], static[i][1], static[i][2], codes[code], labels[code], rank, text, width
+            static[i][0],
+            static[i][1],
+            static[i][2],
+            codes[code],
+            labels[code],
+            rank or None,
+            text,
+            width,
         )
         for i, code, rank, text, width in zip(
             order,
@@ -599,8 +611,7 @@ class CompareRow:
 def compare(contexts: Sequence[an.AnalysisContext]) -> list[CompareRow]:
     """Networks side by side across analyses, ordered by the first; movements against it."""
     first = {r.network: r for r in contexts[0].analysis.recommendations}
-    order = sorted(first.values(), key=lambda r: (r.rank, r.network))
-    ids = [r.network for r in order]
+    ids = [r.network for r in contexts[0].analysis.recommendations]
     for ctx in contexts[1:]:
         ids += [r.network for r in ctx.analysis.recommendations if r.network not in ids]
     rows = []
@@ -612,7 +623,9 @@ def compare(contexts: Sequence[an.AnalysisContext]) -> list[CompareRow]:
             if rec is None:
                 cells.append(Cell(None, None, None, 0, base is not None))
                 continue
-            movement = 0 if base is None else base.rank - rec.rank
+            movement = (
+                0 if base is None or base.rank is None or rec.rank is None else base.rank - rec.rank
+            )
             changed = base is None or str(base.action) != str(rec.action)
             cells.append(Cell(rec.rank, str(rec.action), rec.value, movement, changed))
         network = next(c.networks[network_id] for c in contexts if network_id in c.networks)
@@ -707,6 +720,9 @@ class NetworkDetail:
     sources: list[str]
     membership: dict[str, Any]
     notice_by: str | None
+    next_renewal: str | None
+    exit_on: str | None
+    deadline_missed: bool
     recommendation: RankRow | None
     radar: Markup | None
     contribution: Markup | None
@@ -752,12 +768,15 @@ def network_detail(
         }
         for a in ws.list_assessments(session, workspace, network_id=network_id)
     ]
-    deadline = notice_deadline(membership.renewal_date, membership.notice_days, date.today())
+    dates = schedule(membership.renewal_date, membership.notice_days, ctx.analysis.today)
     return NetworkDetail(
         network=network,
         sources=sources,
         membership=record,
-        notice_by=None if deadline is None else deadline.isoformat(),
+        notice_by=None if dates is None else dates.notice_by.isoformat(),
+        next_renewal=None if dates is None else dates.next_renewal.isoformat(),
+        exit_on=None if dates is None else dates.exit_on.isoformat(),
+        deadline_missed=False if dates is None else dates.missed,
         recommendation=row,
         radar=radar,
         contribution=contribution,
@@ -1029,6 +1048,24 @@ def parse_membership_change(form: Mapping[str, Any]) -> dict[str, Any]:
 # --- portfolio, robustness, overlap ---------------------------------------------------------
 
 
+REASON_LABELS: dict[str, str] = {
+    pf.SELECTED: "chosen",
+    pf.LOCKED_IN: "locked to keep",
+    pf.HELD: "kept until assessed",
+    pf.UNASSESSED: "too few scores: assess first",
+    pf.LOCKED_OUT: "locked out",
+    pf.NOT_ELIGIBLE: "a condition is not met",
+    pf.BELOW_BAR: "below its bar",
+    pf.SWITCH_COST: "does not clear the join bar by the cost of joining",
+    pf.OVER_BUDGET: "does not fit the budget left",
+    pf.PRIORITY: "a member of at least its value keeps priority",
+    pf.UNCONFIRMED: "eligibility not confirmed; would displace a member",
+    pf.OVERLAP: "repeats a stronger network",
+    pf.NOT_CHOSEN: "a better combination fits without it",
+}
+"""Short words for the portfolio page's "why" column (`scoring.portfolio.Why` codes)."""
+
+
 @dataclass(frozen=True)
 class PortfolioRow:
     network_id: str
@@ -1062,7 +1099,7 @@ def portfolio_rows(ctx: an.AnalysisContext) -> tuple[list[PortfolioRow], list[Po
             rec.value,
             m.annual_fee_minor,
             m.staff_hours,
-            a.portfolio.reasons.get(rec.network, ""),
+            REASON_LABELS.get(a.portfolio.reasons[rec.network].code, ""),
             m.lock or "",
         )
         (chosen if rec.network in a.portfolio.selected else left).append(row)
@@ -1072,7 +1109,7 @@ def portfolio_rows(ctx: an.AnalysisContext) -> tuple[list[PortfolioRow], list[Po
 @dataclass(frozen=True)
 class RobustRow:
     name: str
-    rank: int
+    rank: int | None
     action: str
     top_k: float | None
     stability: float | None
@@ -1087,8 +1124,9 @@ def robustness_view(ctx: an.AnalysisContext) -> dict[str, Any]:
     names = {k: (n.acronym or n.name) for k, n in ctx.networks.items()}
     titles = {c.key: c.title for c in ctx.framework.criteria}
     rows = []
-    for rec in sorted(a.recommendations, key=lambda x: (x.rank, x.network)):
-        i = a.matrix.alternatives.index(rec.network)
+    sampled = {} if r is None else {k: i for i, k in enumerate(r.alternatives)}
+    for rec in a.recommendations:
+        i = sampled.get(rec.network)
         rows.append(
             RobustRow(
                 names[rec.network],
@@ -1096,7 +1134,7 @@ def robustness_view(ctx: an.AnalysisContext) -> dict[str, Any]:
                 str(rec.action),
                 rec.top_k_probability,
                 rec.action_stability,
-                None if r is None else float(r.expected_rank[i]),
+                None if r is None or i is None else float(r.expected_rank[i]),
                 rec.robustness_sentence,
             )
         )
@@ -1167,14 +1205,11 @@ def overlap_view(ctx: an.AnalysisContext) -> dict[str, Any]:
             if value <= 0:
                 continue
             nx, ny = ctx.networks[x], ctx.networks[y]
+            shared = shared_items(
+                set(nx.themes), set(ny.themes), set(nx.services), set(ny.services)
+            )
             pairs.append(
-                OverlapPair(
-                    names[i],
-                    names[j],
-                    value,
-                    sorted(set(nx.themes) & set(ny.themes)),
-                    sorted(set(nx.services) & set(ny.services)),
-                )
+                OverlapPair(names[i], names[j], value, list(shared.themes), list(shared.services))
             )
     pairs.sort(key=lambda p: (-p.overlap, p.a, p.b))
     return {
@@ -1189,6 +1224,8 @@ def action_label(action: str) -> str:
         str(Action.JOIN): "Join",
         str(Action.STAY): "Stay",
         str(Action.LEAVE): "Leave",
+        str(Action.AT_RISK): "At risk",
+        str(Action.ASSESS_FIRST): "Assess first",
         str(Action.NOT_RECOMMENDED): "Not recommended",
         str(Action.NOT_ELIGIBLE): "Not eligible",
     }.get(action, action)

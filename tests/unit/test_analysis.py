@@ -14,6 +14,7 @@ from scoring.analysis import CriterionInput, NetworkInput, Problem, analyse
 from scoring.methods import Method
 from scoring.portfolio import NO_BUDGET_STATUS
 from scoring.recommend import Action
+from scoring.settings import DecisionSettings
 
 TODAY = date(2026, 3, 1)
 
@@ -61,24 +62,31 @@ SCORES = {
 }
 
 
+SETTINGS = DecisionSettings(fee_reference=4_000_000, hours_reference=200)
+"""Cost references 40,000.00 a year and 200 hours: zero is best, these levels are worst."""
+
+
 def problem(**changes: object) -> Problem:
-    base = Problem(NETWORKS, CRITERIA, SCORES, WEIGHTS, today=TODAY, samples=500, seed=7)
+    base = Problem(
+        NETWORKS, CRITERIA, SCORES, WEIGHTS, today=TODAY, settings=SETTINGS, samples=500, seed=7
+    )
     return dataclasses.replace(base, **changes)  # type: ignore[arg-type]
 
 
 def test_end_to_end_by_hand() -> None:
-    # Bounds: scores 1-5; fee 0-40,000.00 (largest fee among ranked networks); hours 0-200.
+    # Value functions: scores 1-5 -> 0-1; fee 0 (best) to 40,000.00 (worst); hours 0 to 200.
     # Utilities (agenda, leadership, fee, hours) and value = 0.4 a + 0.2 l + 0.2 f + 0.2 h:
     #   A: 1.00, 0.75, 0.0, 0.50 -> 0.40 + 0.15 + 0.00 + 0.10 = 0.65
     #   B: 0.25, 0.25, 0.5, 0.00 -> 0.10 + 0.05 + 0.10 + 0.00 = 0.25
     #   C: 0.75, 1.00, 1.0, 0.75 -> 0.30 + 0.20 + 0.20 + 0.15 = 0.85
     #   D: 0.50, (missing: midpoint 0.5), 0.5, 0.50 -> 0.20 + 0.10 + 0.10 + 0.10 = 0.50
     #   E: 1.00, 1.00, 1.0, 1.00 -> 1.00
-    # Ranking: E 1, C 2, A 3, D 4, B 5. F is a former membership: not ranked.
-    # No budget, bars join 0.60 / leave 0.45:
-    #   E not eligible; C 0.85 >= 0.60 JOIN; A 0.65 >= 0.45 STAY (passive, >= 0.60: re-engage);
-    #   D 0.50 < 0.60 NOT_RECOMMENDED; B 0.25 < 0.45 LEAVE, notice 183 days before
-    #   31 Dec 2026 = 1 Jul 2026.
+    # Evidence: the assessed criteria weigh 0.6; D has a score on agenda only: 0.4 / 0.6 = 67%,
+    # below the 70% threshold: D is not ranked and gets ASSESS FIRST.
+    # Ranking of the others: E 1, C 2, A 3, B 4. F is a former membership: not analysed.
+    # No budget, bars join 0.60 / leave 0.45, joining costs 0.02:
+    #   E not eligible; C 0.85 clears 0.60 by 0.25 > 0.02: JOIN; A 0.65 >= 0.45 STAY (passive,
+    #   >= 0.60: re-engage); B 0.25 < 0.45 LEAVE, notice 183 days before 31 Dec 2026 = 1 Jul.
     result = analyse(problem())
     assert result.matrix.alternatives == ("A", "B", "C", "D", "E")
     assert result.excluded == ("F",)
@@ -86,25 +94,32 @@ def test_end_to_end_by_hand() -> None:
         {"agenda": 0.4, "leadership": 0.2, "annual_fee": 0.2, "staff_time": 0.2}
     )
     assert result.values == pytest.approx({"A": 0.65, "B": 0.25, "C": 0.85, "D": 0.5, "E": 1.0})
+    assert result.coverage["D"] == pytest.approx(2 / 3)
     recs = result.recommendations
     assert [(r.network, r.rank, r.action) for r in recs] == [
         ("E", 1, Action.NOT_ELIGIBLE),
         ("C", 2, Action.JOIN),
         ("A", 3, Action.STAY),
-        ("D", 4, Action.NOT_RECOMMENDED),
-        ("B", 5, Action.LEAVE),
+        ("B", 4, Action.LEAVE),
+        ("D", None, Action.ASSESS_FIRST),
     ]
     by_id = {r.network: r for r in recs}
     assert [f.code for f in by_id["A"].flags] == ["re-engage"]
     assert [f.code for f in by_id["D"].flags] == ["missing-scores"]
-    assert [f.code for f in by_id["E"].flags] == ["not-eligible"]
+    assert by_id["E"].flags == ()
     assert by_id["B"].notice_by == date(2026, 7, 1)
+    assert by_id["B"].explanation == "Value 0.25 is below the leave bar (0.45)."
+    assert by_id["C"].explanation == (
+        "Value 0.85 clears the join bar (0.60) by 0.25, more than the cost of joining (0.02)."
+    )
     assert "capital cities" in by_id["E"].explanation
-    # A's strengths versus the average network: agenda u=1.0 vs mean 0.70 -> +0.12;
-    # leadership 0.75 vs 0.70 -> +0.01; its fee (u=0 vs 0.60) is its weakness: -0.12.
+    assert by_id["D"].explanation.startswith("Only 67% of the weight of the assessed criteria")
+    # A against a middling network (utility 0.5 everywhere): agenda +0.5 x 0.4 = +0.20,
+    # leadership +0.25 x 0.2 = +0.05, hours 0; its fee (utility 0) is its weakness: -0.10.
     assert [r.criterion for r in by_id["A"].strengths] == ["agenda", "leadership"]
-    assert by_id["A"].strengths[0].versus_average == pytest.approx(0.12)
-    assert by_id["A"].weaknesses[0].criterion == "annual_fee"
+    assert by_id["A"].strengths[0].versus_average == pytest.approx(0.2)
+    assert [r.criterion for r in by_id["A"].weaknesses] == ["annual_fee"]
+    assert by_id["A"].weaknesses[0].versus_average == pytest.approx(-0.1)
     # 40,000.00 a year for 65 value points.
     assert by_id["A"].cost_per_value_point == pytest.approx(40_000 / 65)
     assert by_id["C"].cost_per_value_point == 0.0
@@ -115,44 +130,85 @@ def test_end_to_end_by_hand() -> None:
     assert result.budget_use.fee_selected == 4_000_000
     assert result.budget_use.hours_selected == 150.0
     assert any("former" in w for w in result.warnings)
-    assert any("missing" in w for w in result.warnings)
+    assert result.summary.sentence("EUR") == (
+        "Keep 1, leave 1 (saves EUR 20,000 and 200 h a year), join 1 (costs EUR 0 and 50 h a "
+        "year); assess 1 candidate before deciding."
+    )
+    assert result.settings is SETTINGS
+    assert result.today == TODAY
+    assert [f.describe() for f in result.value_functions][2] == (
+        "Annual fee: from EUR 40,000 a year or more (worst, value 0) to EUR 0 (best, value 1)."
+    )
 
     robustness = result.robustness
     assert robustness is not None
     assert robustness.samples == 500
-    assert robustness.rank_acceptability.shape == (5, 5)
+    assert robustness.alternatives == ("A", "B", "C", "E")  # the ranked networks
+    assert robustness.rank_acceptability.shape == (4, 4)
     np.testing.assert_allclose(robustness.rank_acceptability.sum(axis=1), 1.0)
-    # C (0.85 vs its 0.60 bar) and B (0.25 vs 0.45) are far from their bars.
+    # C (0.85 vs its 0.62 effective bar) and B (0.25 vs 0.45) are far from their bars.
     assert (by_id["C"].action_stability or 0.0) > 0.95
     assert (by_id["B"].action_stability or 0.0) > 0.95
     assert by_id["E"].action_stability is None  # eligibility decides, not the weights
+    assert by_id["D"].action_stability is None  # not assessed enough to sample
     assert by_id["C"].robustness_sentence.startswith("Holds in")
     assert "of 500 weight samples" in by_id["C"].robustness_sentence
 
     assert len(result.method_agreement) == 10
-    assert result.method_agreement[(Method.WEIGHTED_SUM, Method.WEIGHTED_PRODUCT)] <= 1.0
     assert [s.criterion for s in result.stability] == list(result.matrix.criteria)
     assert all(s.target == "E" for s in result.stability)
     assert len(result.stability_sentences) == 4
     assert result.overlap_ids == ("A", "B", "C", "D", "E")
-    np.testing.assert_array_equal(result.overlap, 0.0)  # no shared themes or services
+    np.testing.assert_array_equal(result.overlap, 0.0)  # no shared themes
     assert result.recommendation("B").action is Action.LEAVE
+
+
+def test_values_use_fixed_reference_levels_not_the_list() -> None:
+    # Dropping the dearest network (A, 40,000.00) does not change anybody else's value.
+    alone = analyse(
+        problem(networks=NETWORKS[1:], scores={k: v for k, v in SCORES.items() if k != "A"})
+    )
+    full = analyse(problem())
+    for network in ("B", "C", "D", "E"):
+        assert alone.values[network] == pytest.approx(full.values[network])
+    # A fee above the reference is simply worst (utility 0), it does not stretch the scale.
+    dear = tuple(dataclasses.replace(n, fee=10_000_000) if n.id == "A" else n for n in NETWORKS)
+    assert analyse(problem(networks=dear)).values["B"] == pytest.approx(full.values["B"])
+
+
+def test_a_cost_without_a_reference_is_not_counted_and_says_so() -> None:
+    result = analyse(problem(settings=DecisionSettings(hours_reference=200), samples=0))
+    assert result.weights["annual_fee"] == 0.0
+    assert result.weights["agenda"] == pytest.approx(0.5)
+    assert any("'Annual fee' is not counted" in w for w in result.warnings)
+    assert result.value_functions[2].kind == "unset"
 
 
 def test_fee_budget_makes_the_portfolio_decide() -> None:
     # Budget 30,000.00: A (40,000.00) no longer fits, although 0.65 clears its 0.45 bar.
-    # C (fee 0) still joins. A becomes LEAVE, explained by the budget, and its sampled
-    # action stability is not reported (the budget, not the bar, decided).
+    # C (fee 0) still joins. A becomes LEAVE, explained by the budget with its figures, and its
+    # sampled action stability is not reported (the budget, not the bar, decided).
     result = analyse(problem(fee_budget=3_000_000))
     a = result.recommendation("A")
     assert a.action is Action.LEAVE
-    assert "fee budget is better spent" in a.explanation
+    assert a.explanation == (
+        "Value 0.65 clears the leave bar (0.45), but keeping it needs EUR 40,000 a year where "
+        "the fee budget has EUR 30,000 left; leaving frees EUR 40,000 and 100 h."
+    )
     assert a.action_stability is None
     assert result.recommendation("C").action is Action.JOIN
     assert result.portfolio.selected == {"C"}
     assert result.portfolio.binding == ["fee"]
     assert result.budget_use.fee_budget == 3_000_000
-    assert any("exceed the fee budget" in w for w in result.warnings)
+    assert any("cost more than the fee budget" in w for w in result.warnings)
+
+
+def test_a_budget_that_fits_everything_changes_nothing() -> None:
+    free = analyse(problem(samples=0))
+    roomy = analyse(problem(samples=0, fee_budget=10**12, hours_budget=10.0**9))
+    assert [(r.network, r.action, r.explanation) for r in roomy.recommendations] == [
+        (r.network, r.action, r.explanation) for r in free.recommendations
+    ]
 
 
 def test_locks_carry_through_and_infeasible_locks_raise() -> None:
@@ -167,12 +223,17 @@ def test_locks_carry_through_and_infeasible_locks_raise() -> None:
         analyse(problem(networks=networks, samples=0, fee_budget=1_000_000))
 
 
-def test_overlap_penalty_drops_a_duplicate_candidate() -> None:
-    # D copies C's themes and services (overlap 1.0); with a penalty of 0.9 the pair costs
-    # more than D adds, even with the join bar lowered to 0.5 so that D passes it. Overlap
-    # only arbitrates under a budget: a generous one (1,000,000.00) that fits everybody.
-    from scoring.recommend import Thresholds
+def test_a_keep_lock_cannot_join_an_unassessed_candidate() -> None:
+    networks = tuple(dataclasses.replace(n, lock="keep") if n.id == "D" else n for n in NETWORKS)
+    result = analyse(problem(networks=networks, samples=0))
+    assert result.recommendation("D").action is Action.ASSESS_FIRST
+    assert any("locked to join, but it has too few scores" in w for w in result.warnings)
 
+
+def test_overlap_penalty_drops_a_duplicate_candidate() -> None:
+    # D copies C's themes and services (overlap 1.0) and is now fully scored: value 0.60.
+    # With the join bar at 0.5, D clears it by 0.10 (0.08 after the joining cost), but it
+    # repeats C, a stronger network that joins, and the penalty 0.9 x 1.0 outweighs that.
     networks = tuple(
         dataclasses.replace(
             n, themes=frozenset({"mobility"}), services=frozenset({"technical assistance"})
@@ -181,20 +242,19 @@ def test_overlap_penalty_drops_a_duplicate_candidate() -> None:
         else n
         for n in NETWORKS
     )
-    result = analyse(
-        problem(
-            networks=networks,
-            overlap_penalty=0.9,
-            thresholds=Thresholds(0.5, 0.45),
-            samples=0,
-            fee_budget=100_000_000,
-        )
-    )
+    scores = {**SCORES, "D": {"agenda": 3, "leadership": 5}}
+    settings = dataclasses.replace(SETTINGS, join_bar=0.5, overlap_penalty=0.9)
+    result = analyse(problem(networks=networks, scores=scores, settings=settings, samples=0))
     assert result.overlap[2, 3] == pytest.approx(1.0)
-    assert result.portfolio.reasons["D"] == "overlaps with C"
+    why = result.portfolio.reasons["D"]
+    assert (why.code, why.partner, why.penalty) == ("overlap", "C", pytest.approx(0.9))
     d = result.recommendation("D")
     assert d.action is Action.NOT_RECOMMENDED
-    assert "duplicates much of C" in d.explanation
+    assert d.explanation == (
+        "Value 0.60 clears the join bar (0.50), but it repeats much of Gamma (themes mobility; "
+        "services technical assistance). Joining it would add 0.08 above the bar and switching "
+        "costs, less than the overlap penalty (0.90)."
+    )
 
 
 def test_other_methods_rank_but_the_value_decides() -> None:
@@ -202,9 +262,52 @@ def test_other_methods_rank_but_the_value_decides() -> None:
     assert result.evaluation.method is Method.TOPSIS
     assert result.robustness is not None
     assert result.robustness.method is Method.TOPSIS
-    # Values (and so actions) are still the weighted-sum values.
+    # Values (and so actions) are still the additive values.
     assert result.values["A"] == pytest.approx(0.65)
     assert result.recommendation("C").action is Action.JOIN
+    for rec in result.recommendations:
+        if rec.rank is not None and rec.rank != rec.value_rank:
+            assert rec.method_note.startswith("TOPSIS ranks it")
+
+
+def test_assessors_who_disagree_widen_robustness_and_are_flagged() -> None:
+    from scoring.evidence import AssessorScore, combine
+
+    # B's leadership: one assessor says 1, another 5 (mean 3); or one low-confidence 3.
+    disputed = combine([AssessorScore(1, "high"), AssessorScore(5, "high")])
+    unsure = combine([AssessorScore(3, "low")])
+    scores = {**SCORES, "B": {"agenda": 2, "leadership": 3}}
+    runs = {}
+    for name, cell in (("disputed", disputed), ("unsure", unsure)):
+        runs[name] = analyse(problem(scores=scores, cells={"B": {"leadership": cell}}))
+    b_disputed = runs["disputed"].recommendation("B")
+    b_unsure = runs["unsure"].recommendation("B")
+    assert b_disputed.value == pytest.approx(b_unsure.value)  # the same mean
+    assert [f.code for f in b_disputed.flags if f.code == "disputed"] == ["disputed"]
+    assert not any(f.code == "disputed" for f in b_unsure.flags)
+    # The robustness run samples 1-5 for the dispute and 2-4 for the unsure score.
+    from scoring.analysis import prepare
+
+    j = CRITERIA.index(next(c for c in CRITERIA if c.key == "leadership"))
+    i = 1  # B
+    for cell, expected in ((disputed, (1.0, 5.0)), (unsure, (2.0, 4.0))):
+        basis = prepare(problem(scores=scores, cells={"B": {"leadership": cell}}))
+        assert (basis.low[i, j], basis.high[i, j]) == expected
+    plain = prepare(problem(scores=scores))
+    assert plain.low[i, j] == plain.high[i, j] == 3.0
+
+
+def test_a_member_that_fails_a_condition_is_at_risk_with_its_notice_date() -> None:
+    networks = tuple(
+        dataclasses.replace(n, eligible=False, eligibility_reasons=("the yearly review",))
+        if n.id == "B"
+        else n
+        for n in NETWORKS
+    )
+    b = analyse(problem(networks=networks, samples=0)).recommendation("B")
+    assert b.action is Action.AT_RISK
+    assert b.notice_by == date(2026, 7, 1)
+    assert [f.code for f in b.flags] == ["notice"]
 
 
 def test_thematic_fit_from_priorities() -> None:
@@ -247,7 +350,7 @@ def test_preview_ranks_and_acts_like_the_full_analysis(
 ) -> None:
     base = Problem(
         NETWORKS, CRITERIA, SCORES, WEIGHTS, today=TODAY, method=method, fee_budget=fee_budget,
-        samples=200,
+        samples=200, settings=SETTINGS,
     )  # fmt: skip
     full = analyse(base)
     preview = analyse(dataclasses.replace(base, detail="preview"))
@@ -262,12 +365,13 @@ def test_preview_ranks_and_acts_like_the_full_analysis(
     assert preview.warnings == full.warnings
     # The full ranking says what the full recommendations say, in the same order.
     alternatives = full.matrix.alternatives
-    by_rank = sorted(full.recommendations, key=lambda r: (r.rank, -r.value, r.network))
-    assert [alternatives[i] for i in full.ranking.order] == [r.network for r in by_rank]
+    assert [alternatives[i] for i in full.ranking.order] == [
+        r.network for r in full.recommendations
+    ]
     actions = dict(zip(alternatives, full.ranking.actions(), strict=True))
     ranks = dict(zip(alternatives, full.ranking.ranks.tolist(), strict=True))
     for rec in full.recommendations:
-        assert (rec.action, rec.rank) == (actions[rec.network], ranks[rec.network])
+        assert (rec.action, rec.rank or 0) == (actions[rec.network], ranks[rec.network])
         assert rec.value == pytest.approx(full.values[rec.network])
     assert full.recommendations
     assert full.recommendations[0].strengths
@@ -300,11 +404,13 @@ def _crowded(n: int) -> tuple[tuple[NetworkInput, ...], dict[str, dict[str, floa
 
 def test_preview_under_a_binding_budget_uses_the_quick_search_and_says_so() -> None:
     networks, scores = _crowded(40)
-    base = Problem(networks, CRITERIA, scores, WEIGHTS, today=TODAY, fee_budget=10_000_000)
+    base = Problem(
+        networks, CRITERIA, scores, WEIGHTS, today=TODAY, fee_budget=10_000_000, settings=SETTINGS
+    )
     preview = analyse(dataclasses.replace(base, detail="preview"))
     full = analyse(base)
     assert preview.portfolio.status == "quick search: not proven best"
-    assert any(w.startswith("Preview: the budgets force a choice") for w in preview.warnings)
+    assert any(w.startswith("Preview: the budgets or overlaps") for w in preview.warnings)
     assert full.portfolio.status == "optimal"
     assert not any(w.startswith("Preview") for w in full.warnings)
     assert preview.portfolio.fee_used <= 10_000_000
@@ -445,7 +551,9 @@ def test_the_input_cache_forgets_the_least_recently_used() -> None:
 def test_an_analysis_on_a_prepared_basis_equals_one_that_prepares_its_own() -> None:
     from scoring.analysis import prepare
 
-    base = Problem(NETWORKS, CRITERIA, SCORES, WEIGHTS, today=TODAY, fee_budget=10_000_000)
+    base = Problem(
+        NETWORKS, CRITERIA, SCORES, WEIGHTS, today=TODAY, fee_budget=10_000_000, settings=SETTINGS
+    )
     basis = prepare(base)
     assert not basis.utilities.flags.writeable
     for detail in ("full", "preview"):

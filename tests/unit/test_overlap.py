@@ -7,9 +7,12 @@ import pytest
 
 from criteria.errors import CriteriaError
 from scoring.overlap import (
+    SharedItems,
     complementarity_hint,
     jaccard,
     overlap_matrix,
+    pair_overlap,
+    shared_items,
     thematic_fit,
 )
 
@@ -43,35 +46,59 @@ def test_overlap_matrix_by_hand() -> None:
     assert matrix.shape == (4, 4)
     np.testing.assert_allclose(matrix, matrix.T)
     np.testing.assert_array_equal(np.diag(matrix), 0.0)
-    assert matrix[0, 1] == pytest.approx(0.5 * 2 / 5 + 0.5 * 2 / 3)
-    # c40-uclg: themes 0/5, services {advocacy, knowledge exchange} 2/3
-    assert matrix[0, 2] == pytest.approx(0.5 * 2 / 3)
-    # icorn has no services: an empty set overlaps with nothing
+    # c40-iclei: themes 2/5, scaled by 0.5 + 0.5 x services 2/3 -> 0.4 x 5/6 = 1/3
+    assert matrix[0, 1] == pytest.approx(2 / 5 * (0.5 + 0.5 * 2 / 3))
+    # c40-uclg share two services but no theme: no overlap at all
+    assert matrix[0, 2] == 0.0
     assert matrix[3, 0] == 0.0
 
 
-def test_overlap_matrix_theme_weight_and_missing_keys() -> None:
+def test_same_services_on_different_themes_is_no_overlap() -> None:
+    # The case that misled before: two networks both doing knowledge exchange, one on
+    # climate, the other on culture, are not duplicates.
+    ids, matrix = overlap_matrix(
+        {"com": frozenset({"climate"}), "icc": frozenset({"culture"})},
+        {"com": frozenset({"knowledge exchange"}), "icc": frozenset({"knowledge exchange"})},
+    )
+    assert matrix[0, 1] == 0.0
+    assert shared_items({"climate"}, {"culture"}, {"ke"}, {"ke"}) == SharedItems((), ())
+
+
+def test_overlap_matrix_service_weight_and_missing_keys() -> None:
     ids, matrix = overlap_matrix(
         {"a": frozenset({"x"}), "b": frozenset({"x"})},
         {"a": frozenset({"s"}), "c": frozenset({"s"})},
-        theme_weight=1.0,
+        service_weight=0.0,
     )
     assert ids == ("a", "b", "c")
-    assert matrix[0, 1] == 1.0
-    assert matrix[0, 2] == 0.0  # services ignored at theme_weight 1
-    with pytest.raises(CriteriaError, match="theme weight"):
-        overlap_matrix({}, {}, theme_weight=1.5)
+    assert matrix[0, 1] == 1.0  # same theme; services ignored at weight 0
+    assert matrix[0, 2] == 0.0  # c has no theme
+    with pytest.raises(CriteriaError, match="service weight"):
+        overlap_matrix({}, {}, service_weight=1.5)
 
 
-def test_overlap_matrix_agrees_with_jaccard() -> None:
-    ids, matrix = overlap_matrix(THEMES, SERVICES, theme_weight=0.3)
+def test_overlap_matrix_agrees_with_the_pair_formula() -> None:
+    ids, matrix = overlap_matrix(THEMES, SERVICES, service_weight=0.3)
     for i, a in enumerate(ids):
         for j, b in enumerate(ids):
             if i != j:
-                expected = 0.3 * jaccard(THEMES[a], THEMES[b]) + 0.7 * jaccard(
-                    SERVICES[a], SERVICES[b]
+                expected = jaccard(THEMES[a], THEMES[b]) * (
+                    0.7 + 0.3 * jaccard(SERVICES[a], SERVICES[b])
                 )
                 assert matrix[i, j] == pytest.approx(expected)
+                assert pair_overlap(THEMES[a], THEMES[b], SERVICES[a], SERVICES[b], 0.3) == (
+                    pytest.approx(expected)
+                )
+
+
+def test_shared_items_name_what_a_pair_shares() -> None:
+    shared = shared_items(THEMES["c40"], THEMES["iclei"], SERVICES["c40"], SERVICES["iclei"])
+    assert shared == SharedItems(
+        ("climate", "resilience"), ("knowledge exchange", "technical assistance")
+    )
+    assert shared.describe() == (
+        "themes climate, resilience; services knowledge exchange, technical assistance"
+    )
 
 
 def test_empty_overlap_matrix() -> None:
@@ -83,8 +110,8 @@ def test_empty_overlap_matrix() -> None:
 def test_complementarity_hint_uses_the_most_similar_membership() -> None:
     hint = complementarity_hint("iclei", ["c40", "uclg", "iclei"], THEMES, SERVICES)
     assert hint.most_similar == "c40"
-    assert hint.max_overlap == pytest.approx(0.5 * 2 / 5 + 0.5 * 2 / 3)  # 0.533
-    assert hint.suggested_score == 2  # 0.45 <= 0.533 < 0.70
+    assert hint.max_overlap == pytest.approx(1 / 3)
+    assert hint.suggested_score == 3  # 0.25 <= 0.333 < 0.45
     assert "c40" in hint.explanation
 
 
@@ -93,10 +120,10 @@ def test_complementarity_hint_uses_the_most_similar_membership() -> None:
     [(0.0, 5), (0.05, 5), (0.10, 4), (0.2, 4), (0.25, 3), (0.5, 2), (0.7, 1), (1.0, 1)],
 )
 def test_complementarity_anchors(overlap_share: float, score: int) -> None:
-    # Services identical, themes disjoint: overlap = (1 - theme_weight).
-    themes = {"a": frozenset({"x"}), "b": frozenset({"y"})}
-    services = {"a": frozenset({"s"}), "b": frozenset({"s"})}
-    hint = complementarity_hint("a", ["b"], themes, services, theme_weight=1 - overlap_share)
+    # Same theme, no service in common: overlap = 1 - service_weight.
+    themes = {"a": frozenset({"x"}), "b": frozenset({"x"})}
+    services = {"a": frozenset({"s"}), "b": frozenset({"t"})}
+    hint = complementarity_hint("a", ["b"], themes, services, service_weight=1 - overlap_share)
     assert hint.suggested_score == score
 
 

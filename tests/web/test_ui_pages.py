@@ -28,7 +28,7 @@ def test_network_detail_explains_the_value(client: TestClient, demo: Workspace) 
     assert "How the value adds up" in text
     assert "Sources" in text
     assert "Outcomes by year" in text
-    assert "Last day to give notice" in text
+    assert "Earliest exit" in text
     fragment = client.get(f"/workspaces/{demo.id}/networks/c40", headers=HX)
     assert _fragment(fragment.text, "explanation")
     assert "<html" not in fragment.text
