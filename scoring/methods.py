@@ -63,7 +63,9 @@ from __future__ import annotations
 import functools
 import itertools
 import math
+import threading
 import warnings
+import weakref
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -594,6 +596,39 @@ def _promethee_scores(
     return np.asarray((net + 1.0) / 2.0, dtype=np.float64)
 
 
+_FLOWS_LOCK = threading.Lock()
+_FLOWS: dict[int, tuple[weakref.ref[DecisionMatrix], tuple[PreferenceSpec, ...], FloatArray]] = {}
+_FLOWS_SIZE = 8
+
+
+def _known_pair_flows(matrix: DecisionMatrix, specs: tuple[PreferenceSpec, ...]) -> FloatArray:
+    """Unicriterion flows over the pairs of known cells (``n^2 m`` work), memoised per matrix:
+    `smaa` scores chunk after chunk of the same matrix. Read-only."""
+    key = id(matrix)
+    with _FLOWS_LOCK:
+        hit = _FLOWS.get(key)
+    if hit is not None and hit[0]() is matrix and hit[1] == specs:
+        return hit[2]
+    n, m = matrix.shape
+    benefit = matrix.is_benefit
+    x = imputed_values(matrix)
+    known = ~matrix.mask
+    flows = np.zeros((n, m))
+    for j, spec in enumerate(specs):
+        column = x[:, j]
+        d = column[:, None] - column[None, :]
+        if not benefit[j]:
+            d = -d
+        p = preference(d, spec) * (known[:, j][:, None] & known[:, j][None, :])
+        flows[:, j] = (p.sum(axis=1) - p.sum(axis=0)) / (n - 1)
+    flows.flags.writeable = False
+    with _FLOWS_LOCK:
+        if len(_FLOWS) >= _FLOWS_SIZE:
+            _FLOWS.clear()
+        _FLOWS[key] = (weakref.ref(matrix), specs, flows)
+    return flows
+
+
 def _sampled_promethee(
     matrix: DecisionMatrix,
     w: FloatArray,
@@ -608,34 +643,30 @@ def _sampled_promethee(
     involve a missing cell are added (``k * n`` preference evaluations per sample for a
     column with ``k`` gaps), so a few gaps cost little.
     """
-    n, m = matrix.shape
+    n, _ = matrix.shape
     if n < 2:
         return np.full((w.shape[0], n), 0.5)
     benefit = matrix.is_benefit
     x = imputed_values(matrix)
     known = ~matrix.mask
-    flows = np.zeros((n, m))
-    for j, spec in enumerate(specs):
-        column = x[:, j]
-        d = column[:, None] - column[None, :]
-        if not benefit[j]:
-            d = -d
-        p = preference(d, spec) * (known[:, j][:, None] & known[:, j][None, :])
-        flows[:, j] = (p.sum(axis=1) - p.sum(axis=0)) / (n - 1)
+    flows = _known_pair_flows(matrix, tuple(specs))
     net = w @ flows.T
     for j in np.unique(mj):
         cells = np.flatnonzero(mj == j)
         rows, fill = mi[cells], fills[:, cells]
         spec = specs[int(j)]
         sign = 1.0 if benefit[j] else -1.0
-        known_rows = np.flatnonzero(known[:, j])
-        known_values = x[known_rows, j]
+        column, known_column = x[:, j], known[:, j].astype(np.float64)
         share = w[:, j] / (n - 1)
         for c, row in enumerate(rows):
-            d = sign * (fill[:, c, None] - known_values[None, :])  # in favour of the gap
-            diff = preference(d, spec) - preference(-d, spec)
+            # Against every network at once (contiguous), the gaps' own columns zeroed.
+            d = sign * (fill[:, c, None] - column[None, :])  # in favour of the gap
+            diff = preference(d, spec)
+            diff -= preference(-d, spec)
+            diff *= known_column
             net[:, row] += share * diff.sum(axis=1)
-            net[:, known_rows] -= share[:, None] * diff
+            diff *= share[:, None]
+            net -= diff
             if c + 1 < rows.size:
                 d = sign * (fill[:, c, None] - fill[:, c + 1 :])
                 diff = preference(d, spec) - preference(-d, spec)
