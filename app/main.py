@@ -13,6 +13,7 @@ from sqlmodel import Session
 
 from app import __version__, security
 from app.api import members as api_members
+from app.api import method_details as api_method_details
 from app.api import networks as api_networks
 from app.api import workspaces as api_workspaces
 from app.config import Settings, get_settings
@@ -64,6 +65,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(api_networks.router, prefix="/api/v1")
     app.include_router(api_workspaces.router, prefix="/api/v1")
     app.include_router(api_members.router, prefix="/api/v1")
+    app.include_router(api_method_details.router, prefix="/api/v1")
     for router in ROUTERS:
         app.include_router(router)
     app.include_router(account.router)

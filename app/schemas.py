@@ -25,7 +25,9 @@ Points = Annotated[float, Field(ge=0, le=1000, allow_inf_nan=False, strict=False
 Status = Literal["member", "candidate", "former"]
 Engagement = Literal["active", "passive"]
 Confidence = Literal["low", "medium", "high"]
-MethodName = Literal["weighted_sum", "weighted_product", "topsis", "vikor", "electre"]
+MethodName = Literal[
+    "weighted_sum", "weighted_product", "topsis", "vikor", "electre", "promethee_ii"
+]
 OutcomeKind = Literal["project", "funding", "policy", "event", "knowledge"]
 Lock = Literal["keep", "exclude"]
 

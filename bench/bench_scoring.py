@@ -2,7 +2,8 @@
 
 Run from the project root: ``.venv/bin/python bench/bench_scoring.py``. Exits non-zero when
 the vectorised rankings disagree with scikit-criteria's. Data: 300 networks x 14 criteria
-(12 scores on 1-5, fee and staff time as costs), a few missing scores, seeded.
+(12 scores on 1-5, fee and staff time as costs), a few missing scores, seeded. PROMETHEE II
+(no scikit-criteria version) is checked against its own point evaluation instead.
 """
 
 from __future__ import annotations
@@ -219,10 +220,16 @@ def main() -> int:
     # The SMAA timings come first, before scikit-criteria and its loop load the process.
     t_ws, mem_ws, _ = measure(lambda: smaa(matrix, weights, samples=SAMPLES))
     t_tp, mem_tp, _ = measure(lambda: smaa(matrix, weights, method=Method.TOPSIS, samples=SAMPLES))
+    t_pr, mem_pr, _ = measure(
+        lambda: smaa(matrix, weights, method=Method.PROMETHEE_II, samples=SAMPLES), repeat=3
+    )
     t, mem, _ = measure(lambda: evaluate(matrix, weights))
     rows.append(("evaluate (weighted sum, skcriteria pipeline)", t, mem))
     rows.append((f"smaa weighted sum, {SAMPLES:,} samples", t_ws, mem_ws))
     rows.append((f"smaa TOPSIS, {SAMPLES:,} samples", t_tp, mem_tp))
+    t_pe, mem_pe, point = measure(lambda: evaluate(matrix, weights, Method.PROMETHEE_II))
+    rows.append(("evaluate (PROMETHEE II, NumPy)", t_pe, mem_pe))
+    rows.append((f"smaa PROMETHEE II, {SAMPLES:,} samples", t_pr, mem_pr))
 
     rng = np.random.default_rng(7)
     loop_weights = rng.dirichlet(weights * 50, LOOP_SAMPLES)
@@ -230,6 +237,16 @@ def main() -> int:
     rows.append((f"skcriteria loop, {LOOP_SAMPLES:,} samples", t_loop, mem_loop))
     t_vec, mem_vec, ours = measure(lambda: batch_scores(matrix, loop_weights))
     rows.append((f"batch_scores, same {LOOP_SAMPLES:,} samples", t_vec, mem_vec))
+    t_pb, mem_pb, promethee_batch = measure(
+        lambda: batch_scores(matrix, loop_weights, Method.PROMETHEE_II)
+    )
+    rows.append((f"batch_scores PROMETHEE II, {LOOP_SAMPLES:,} samples", t_pb, mem_pb))
+    promethee_same = all(
+        np.allclose(
+            promethee_batch[k], evaluate(matrix, loop_weights[k], "promethee_ii").scores, atol=1e-12
+        )
+        for k in range(0, LOOP_SAMPLES, 100)
+    ) and np.allclose(batch_scores(matrix, weights[None], "promethee_ii")[0], point.scores)
     rows.extend(bench_portfolio())
 
     print(f"\n{N} networks x {M} criteria, {int(matrix.mask.sum())} missing scores")
@@ -255,10 +272,12 @@ def main() -> int:
         ("peak memory < 500 MB", max(mem_ws, mem_tp) < 500),
         (">= 100x faster per sample than the skcriteria loop", ratio >= 100),
         ("rankings agree with scikit-criteria", same),
+        ("10k-sample robustness, PROMETHEE II < 1 s", t_pr < 1.0),
+        ("PROMETHEE II batch scores equal the point evaluation", promethee_same),
     ]
     for label, ok in checks:
         print(f"  [{'ok' if ok else 'MISSED'}] {label}")
-    return 0 if same else 1
+    return 0 if same and promethee_same else 1
 
 
 if __name__ == "__main__":

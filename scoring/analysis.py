@@ -113,6 +113,7 @@ METHOD_NAMES: dict[Method, str] = {
     Method.TOPSIS: "TOPSIS",
     Method.VIKOR: "VIKOR",
     Method.ELECTRE: "ELECTRE",
+    Method.PROMETHEE_II: "PROMETHEE II",
 }
 """How sentences name each ranking method."""
 

@@ -40,6 +40,19 @@ imputed at the midpoint of their bounds):
     a fee in euros swamp 1-5 scores. ELECTRE II's position ``p`` (average of its descending
     and ascending rankings, lower is better) becomes the score ``(n - p) / (n - 1)``, 1 for a
     single network.
+``promethee_ii``
+    PROMETHEE II (`scoring.promethee`) on ``x`` with this product's default preference
+    functions (a benefit: ``linear``, ``q`` = 1/8 and ``p`` = 1/2 of the criterion's range; a
+    cost: ``v_shape``, ``p`` = 1/2 of the range), each settable per criterion. Score =
+    ``(phi + 1) / 2`` from the net flow ``phi`` in [-1, 1]. The net flow is linear in the
+    weights (``phi = F w`` with the unicriterion flows ``F``), so `batch_scores` is one matrix
+    product; scikit-criteria has no PROMETHEE, so `evaluate` uses `scoring.promethee` too.
+
+Options (`scoring.method_options.MethodOptions`, keyword ``options`` of `evaluate`,
+`batch_scores` and `sampled_scores`) choose the weighted sum's and TOPSIS's normalisation,
+VIKOR's ``v`` and PROMETHEE's preference functions; ``None`` or the defaults give exactly the
+methods above. Non-default options are computed in NumPy (scikit-criteria has no bounded
+utilities, no reciprocal-and-sum normalisation and no PROMETHEE).
 
 Ranks are always ours: competition ranking ("1, 2, 2, 4") on scores rounded to 12 decimals,
 so genuine ties rank equal and float noise never splits them.
@@ -50,7 +63,9 @@ from __future__ import annotations
 import functools
 import itertools
 import math
+import threading
 import warnings
+import weakref
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -63,6 +78,15 @@ from scipy import stats
 
 from criteria.errors import CriteriaError
 from scoring.matrix import DecisionMatrix, imputed_values, utilities, values_to_utilities
+from scoring.method_options import MethodOptions
+from scoring.promethee import (
+    PreferenceSpec,
+    default_specs,
+    parse_specs,
+    preference,
+    promethee,
+    unicriterion_flows,
+)
 from scoring.weights import weight_vector
 
 __all__ = [
@@ -70,11 +94,14 @@ __all__ = [
     "WP_EPSILON",
     "Evaluation",
     "Method",
+    "MethodOptions",
     "batch_scores",
     "evaluate",
     "kendall_tau",
     "method_agreement",
+    "promethee_specs",
     "rank_from_scores",
+    "weighted_sum_normalised",
 ]
 
 FloatArray = NDArray[np.float64]
@@ -97,6 +124,7 @@ class Method(StrEnum):
     TOPSIS = "topsis"
     VIKOR = "vikor"
     ELECTRE = "electre"
+    PROMETHEE_II = "promethee_ii"
 
 
 @dataclass(frozen=True)
@@ -238,12 +266,18 @@ def _run_pipeline(
 
 
 def evaluate(
-    matrix: DecisionMatrix, weights: Weights, method: Method | str = Method.WEIGHTED_SUM
+    matrix: DecisionMatrix,
+    weights: Weights,
+    method: Method | str = Method.WEIGHTED_SUM,
+    *,
+    options: MethodOptions | None = None,
 ) -> Evaluation:
     """Evaluate every network with one method and one weight vector.
 
     ``weights`` is a mapping ``{criterion: weight}`` covering every criterion (0 allowed) or
-    an array in criterion order; it is normalised to sum to 1.
+    an array in criterion order; it is normalised to sum to 1. ``options`` (default: none)
+    changes a method's normalisation or thresholds; ``utilities`` stay the bounds utilities
+    whatever the options (the value model reads them).
 
     >>> from scoring.matrix import Objective
     >>> m = DecisionMatrix(("A", "B"), ("agenda", "fee"), np.array([[5.0, 100.0], [3.0, 0.0]]),
@@ -253,12 +287,28 @@ def evaluate(
     ([0.75, 0.625], [1, 2])
     >>> e.contributions.round(4).tolist()
     [[0.75, 0.0], [0.375, 0.25]]
+    >>> evaluate(m, {"agenda": 3, "fee": 1}, "promethee_ii").scores.round(4).tolist()
+    [0.75, 0.25]
     """
     method = _method(method)
+    opts = options or MethodOptions()
     w = weight_vector(matrix.criteria, weights)
     u = utilities(matrix)
-    scores = _run_pipeline(matrix, method, w, u)
-    contributions = u * w if method is Method.WEIGHTED_SUM else None
+    if method is Method.PROMETHEE_II:
+        result = promethee(
+            imputed_values(matrix), matrix.is_benefit, w, promethee_specs(matrix, opts)
+        )
+        scores = (result.net + 1.0) / 2.0
+    elif _pipeline_applies(method, opts):
+        scores = _run_pipeline(matrix, method, w, u)
+    else:
+        scores = scores_from_values(matrix, w[None, :], imputed_values(matrix), method, opts)[0]
+    contributions = None
+    if method is Method.WEIGHTED_SUM:
+        if opts.weighted_sum_normalisation == "bounds":
+            contributions = u * w
+        else:
+            contributions = weighted_sum_normalised(matrix, imputed_values(matrix), opts) * w
     return Evaluation(
         method=method,
         alternatives=matrix.alternatives,
@@ -267,6 +317,94 @@ def evaluate(
         utilities=u,
         contributions=contributions,
     )
+
+
+def _pipeline_applies(method: Method, options: MethodOptions) -> bool:
+    """True when the options leave ``method`` as the scikit-criteria pipeline runs it."""
+    if method is Method.WEIGHTED_SUM:
+        return options.weighted_sum_normalisation == "bounds"
+    if method is Method.TOPSIS:
+        return options.topsis_normalisation == "vector"
+    if method is Method.VIKOR:
+        return options.vikor_v == VIKOR_V
+    return method in (Method.WEIGHTED_PRODUCT, Method.ELECTRE)
+
+
+def promethee_specs(
+    matrix: DecisionMatrix, options: MethodOptions | None = None
+) -> tuple[PreferenceSpec, ...]:
+    """PROMETHEE's preference function per criterion: the defaults from the bounds, with the
+    options' overrides (thresholds in the criterion's own units).
+
+    >>> from scoring.matrix import Objective
+    >>> m = DecisionMatrix(("A",), ("agenda",), np.array([[3.0]]), (Objective.MAX,), ((1.0, 5.0),))
+    >>> promethee_specs(m)[0].as_dict()
+    {'function': 'linear', 'q': 0.5, 'p': 2.0}
+    """
+    defaults = default_specs(matrix.bounds, matrix.is_benefit.tolist())
+    overrides = None if options is None else options.promethee
+    return parse_specs(matrix.criteria, defaults, overrides)
+
+
+def weighted_sum_normalised(
+    matrix: DecisionMatrix, values: FloatArray, options: MethodOptions
+) -> FloatArray:
+    """The matrix the weighted sum adds up under ``options.weighted_sum_normalisation``.
+
+    ``values`` is ``(n, m)`` or ``(S, n, m)`` complete raw values of ``matrix``'s criteria.
+    ``bounds``: utilities; ``raw``: the values (every criterion must be a benefit);
+    ``reciprocal_sum``: each column divided by its sum, costs inverted first (see
+    `scoring.method_options`).
+
+    >>> from scoring.matrix import Objective
+    >>> m = DecisionMatrix(("A", "B"), ("x", "fee"), np.array([[1.0, 1.0], [3.0, 3.0]]),
+    ...                    (Objective.MAX, Objective.MIN), ((0.0, 5.0), (0.0, 5.0)))
+    >>> weighted_sum_normalised(m, np.asarray(m.values), MethodOptions(
+    ...     weighted_sum_normalisation="reciprocal_sum")).tolist()
+    [[0.25, 0.75], [0.75, 0.25]]
+    """
+    kind = options.weighted_sum_normalisation
+    benefit = matrix.is_benefit
+    if kind == "bounds":
+        return values_to_utilities(values, matrix.lower, matrix.upper, benefit)
+    if kind == "raw":
+        if not benefit.all():
+            key = matrix.criteria[int(np.flatnonzero(~benefit)[0])]
+            raise CriteriaError(
+                f"The weighted sum on raw values adds the values as they are, so it cannot take "
+                f"the cost criterion '{key}'; choose the reciprocal-and-sum normalisation.",
+                fields={key: "cost criterion in a raw weighted sum"},
+            )
+        return np.asarray(values, dtype=np.float64)
+    costs = ~benefit
+    if costs.any() and (values[..., costs] <= 0).any():
+        key = matrix.criteria[
+            int(np.flatnonzero(costs & (values <= 0).reshape(-1, benefit.size).any(axis=0))[0])
+        ]
+        raise CriteriaError(
+            f"The reciprocal-and-sum normalisation divides by each value of the cost criterion "
+            f"'{key}', so every value must be above 0.",
+            fields={key: "a cost of 0 or less cannot be inverted"},
+        )
+    if (values[..., benefit] < 0).any():
+        key = matrix.criteria[
+            int(np.flatnonzero(benefit & (values < 0).reshape(-1, benefit.size).any(axis=0))[0])
+        ]
+        raise CriteriaError(
+            f"The reciprocal-and-sum normalisation needs values of at least 0 on '{key}'.",
+            fields={key: "negative value"},
+        )
+    with np.errstate(divide="ignore"):
+        oriented = np.where(benefit, values, 1.0 / np.where(costs, values, 1.0))
+    totals = oriented.sum(axis=-2, keepdims=True)
+    if (totals <= 0).any():
+        j = int(np.flatnonzero((totals <= 0).reshape(-1, benefit.size).any(axis=0))[0])
+        key = matrix.criteria[j]
+        raise CriteriaError(
+            f"Every value of '{key}' is 0, so its column cannot be divided by its sum.",
+            fields={key: "column sums to 0"},
+        )
+    return np.asarray(oriented / totals, dtype=np.float64)
 
 
 def kendall_tau(ranks_a: NDArray[np.integer], ranks_b: NDArray[np.integer]) -> float:
@@ -341,7 +479,7 @@ def normalise_weight_samples(
     return np.asarray(samples / totals, dtype=np.float64)
 
 
-def _vikor_from_distances(s: FloatArray, r: FloatArray) -> FloatArray:
+def _vikor_from_distances(s: FloatArray, r: FloatArray, v: float = VIKOR_V) -> FloatArray:
     """``1 - Q`` from group utility ``s`` and regret ``r`` (both ``(S, n)``)."""
 
     def scale(d: FloatArray) -> FloatArray:
@@ -350,20 +488,30 @@ def _vikor_from_distances(s: FloatArray, r: FloatArray) -> FloatArray:
         with np.errstate(divide="ignore", invalid="ignore"):
             return np.asarray(np.nan_to_num((d - lo) / (hi - lo)), dtype=np.float64)
 
-    q = scale(s) * VIKOR_V + scale(r) * (1.0 - VIKOR_V)
+    q = scale(s) * v + scale(r) * (1.0 - v)
     return 1.0 - q
 
 
 def scores_from_values(
-    matrix: DecisionMatrix, w: FloatArray, values: FloatArray, method: Method
+    matrix: DecisionMatrix,
+    w: FloatArray,
+    values: FloatArray,
+    method: Method,
+    options: MethodOptions | None = None,
 ) -> FloatArray:
     """Scores of normalised weight rows ``w`` ``(S, m)`` on complete raw values.
 
     ``values`` is ``(n, m)`` (the same matrix for every weight row) or ``(S, n, m)`` (one
     complete matrix per weight row, e.g. with sampled missing scores). Returns ``(S, n)``.
     """
+    opts = options or MethodOptions()
     lower, upper, benefit = matrix.lower, matrix.upper, matrix.is_benefit
     per_sample = values.ndim == 3
+    if method is Method.PROMETHEE_II:
+        return _promethee_scores(matrix, w, values, opts)
+    if method is Method.WEIGHTED_SUM and opts.weighted_sum_normalisation != "bounds":
+        r = weighted_sum_normalised(matrix, values, opts)
+        return np.einsum("snm,sm->sn", r, w) if per_sample else w @ r.T
     if method in (Method.WEIGHTED_SUM, Method.WEIGHTED_PRODUCT, Method.ELECTRE):
         u = values_to_utilities(values, lower, upper, benefit)
         if method is Method.WEIGHTED_PRODUCT:
@@ -373,6 +521,15 @@ def scores_from_values(
         out = np.einsum("snm,sm->sn", u, w) if per_sample else w @ u.T
         return np.exp(out) if method is Method.WEIGHTED_PRODUCT else out
     if method is Method.TOPSIS:
+        if opts.topsis_normalisation == "minmax":
+            gap_best, gap_worst = _topsis_minmax_gaps(values, benefit)
+            w2 = w * w
+            if per_sample:
+                d_best = np.einsum("snm,sm->sn", gap_best, w2)
+                d_worst = np.einsum("snm,sm->sn", gap_worst, w2)
+            else:
+                d_best, d_worst = w2 @ gap_best.T, w2 @ gap_worst.T
+            return _closeness(np.array(d_best), np.array(d_worst))
         d_best, d_worst = _topsis_squared_distances(values, benefit, w * w)
         return _closeness(d_best, d_worst)
     x = values
@@ -394,7 +551,128 @@ def scores_from_values(
     else:
         s = w @ d.T
         r_max = (d[None, :, :] * w[:, None, :]).max(axis=2)
-    return _vikor_from_distances(s, r_max)
+    return _vikor_from_distances(s, r_max, opts.vikor_v)
+
+
+def minmax_normalised(values: FloatArray, benefit: NDArray[np.bool_]) -> FloatArray:
+    """Min-max normalisation over the networks, benefit-oriented: 1 is the best value of the
+    column, 0 the worst; a constant column is 0 for everybody.
+
+    >>> minmax_normalised(np.array([[1.0, 3000.0], [5.0, 4500.0]]), np.array([False, True])).tolist()
+    [[1.0, 0.0], [0.0, 1.0]]
+    """
+    high = values.max(axis=-2, keepdims=True)
+    low = values.min(axis=-2, keepdims=True)
+    span = high - low
+    safe = np.where(span > 0, span, 1.0)
+    r = np.where(benefit, (values - low) / safe, (high - values) / safe)
+    return np.asarray(np.where(span > 0, r, 0.0), dtype=np.float64)
+
+
+def _topsis_minmax_gaps(
+    values: FloatArray, benefit: NDArray[np.bool_]
+) -> tuple[FloatArray, FloatArray]:
+    """Squared gaps of the min-max normalised values to the ideal (the column's best, 1) and
+    the anti-ideal (its worst, 0); a constant column has no gap to either."""
+    r = minmax_normalised(values, benefit)
+    best = r.max(axis=-2, keepdims=True)
+    worst = r.min(axis=-2, keepdims=True)
+    return (r - best) ** 2, (r - worst) ** 2
+
+
+def _promethee_scores(
+    matrix: DecisionMatrix, w: FloatArray, values: FloatArray, options: MethodOptions
+) -> FloatArray:
+    """``(phi + 1) / 2`` for every weight row: ``phi = F w`` with the unicriterion flows."""
+    specs = promethee_specs(matrix, options)
+    benefit = matrix.is_benefit
+    if values.ndim == 2:
+        flows = unicriterion_flows(values, benefit, specs)
+        net = w @ flows.T
+    else:
+        net = np.empty((w.shape[0], values.shape[1]))
+        for k in range(w.shape[0]):
+            net[k] = unicriterion_flows(values[k], benefit, specs) @ w[k]
+    return np.asarray((net + 1.0) / 2.0, dtype=np.float64)
+
+
+_FLOWS_LOCK = threading.Lock()
+_FLOWS: dict[int, tuple[weakref.ref[DecisionMatrix], tuple[PreferenceSpec, ...], FloatArray]] = {}
+_FLOWS_SIZE = 8
+
+
+def _known_pair_flows(matrix: DecisionMatrix, specs: tuple[PreferenceSpec, ...]) -> FloatArray:
+    """Unicriterion flows over the pairs of known cells (``n^2 m`` work), memoised per matrix:
+    `smaa` scores chunk after chunk of the same matrix. Read-only."""
+    key = id(matrix)
+    with _FLOWS_LOCK:
+        hit = _FLOWS.get(key)
+    if hit is not None and hit[0]() is matrix and hit[1] == specs:
+        return hit[2]
+    n, m = matrix.shape
+    benefit = matrix.is_benefit
+    x = imputed_values(matrix)
+    known = ~matrix.mask
+    flows = np.zeros((n, m))
+    for j, spec in enumerate(specs):
+        column = x[:, j]
+        d = column[:, None] - column[None, :]
+        if not benefit[j]:
+            d = -d
+        p = preference(d, spec) * (known[:, j][:, None] & known[:, j][None, :])
+        flows[:, j] = (p.sum(axis=1) - p.sum(axis=0)) / (n - 1)
+    flows.flags.writeable = False
+    with _FLOWS_LOCK:
+        if len(_FLOWS) >= _FLOWS_SIZE:
+            _FLOWS.clear()
+        _FLOWS[key] = (weakref.ref(matrix), specs, flows)
+    return flows
+
+
+def _sampled_promethee(
+    matrix: DecisionMatrix,
+    w: FloatArray,
+    fills: FloatArray,
+    mi: IntArray,
+    mj: IntArray,
+    specs: Sequence[PreferenceSpec],
+) -> FloatArray:
+    """PROMETHEE II scores with sampled missing cells (see `sampled_scores`).
+
+    The flows of the pairs of known cells are computed once; per sample only the pairs that
+    involve a missing cell are added (``k * n`` preference evaluations per sample for a
+    column with ``k`` gaps), so a few gaps cost little.
+    """
+    n, _ = matrix.shape
+    if n < 2:
+        return np.full((w.shape[0], n), 0.5)
+    benefit = matrix.is_benefit
+    x = imputed_values(matrix)
+    known = ~matrix.mask
+    flows = _known_pair_flows(matrix, tuple(specs))
+    net = w @ flows.T
+    for j in np.unique(mj):
+        cells = np.flatnonzero(mj == j)
+        rows, fill = mi[cells], fills[:, cells]
+        spec = specs[int(j)]
+        sign = 1.0 if benefit[j] else -1.0
+        column, known_column = x[:, j], known[:, j].astype(np.float64)
+        share = w[:, j] / (n - 1)
+        for c, row in enumerate(rows):
+            # Against every network at once (contiguous), the gaps' own columns zeroed.
+            d = sign * (fill[:, c, None] - column[None, :])  # in favour of the gap
+            diff = preference(d, spec)
+            diff -= preference(-d, spec)
+            diff *= known_column
+            net[:, row] += share * diff.sum(axis=1)
+            diff *= share[:, None]
+            net -= diff
+            if c + 1 < rows.size:
+                d = sign * (fill[:, c, None] - fill[:, c + 1 :])
+                diff = preference(d, spec) - preference(-d, spec)
+                net[:, row] += share * diff.sum(axis=1)
+                net[:, rows[c + 1 :]] -= share[:, None] * diff
+    return np.asarray((net + 1.0) / 2.0, dtype=np.float64)
 
 
 def _topsis_gaps(values: FloatArray, benefit: NDArray[np.bool_]) -> tuple[FloatArray, FloatArray]:
@@ -472,6 +750,7 @@ def sampled_scores(
     fills: FloatArray | None,
     *,
     scratch: Scratch | None = None,
+    options: MethodOptions | None = None,
 ) -> FloatArray:
     """Scores of normalised weight rows ``w`` ``(S, m)`` with sampled missing scores.
 
@@ -484,10 +763,17 @@ def sampled_scores(
     with the same scratch.
     """
     mi, mj = np.nonzero(matrix.mask)
+    opts = options or MethodOptions()
     if fills is None or mi.size == 0:
-        return scores_from_values(matrix, w, imputed_values(matrix), method)
+        return scores_from_values(matrix, w, imputed_values(matrix), method, opts)
     lower, upper, benefit = matrix.lower, matrix.upper, matrix.is_benefit
     n = matrix.shape[0]
+    if method is Method.PROMETHEE_II:
+        return _sampled_promethee(matrix, w, fills, mi, mj, promethee_specs(matrix, opts))
+    if not _pipeline_applies(method, opts):
+        full = np.repeat(imputed_values(matrix)[None], w.shape[0], axis=0)
+        full[:, mi, mj] = fills
+        return scores_from_values(matrix, w, full, method, opts)
     if method in (Method.WEIGHTED_SUM, Method.WEIGHTED_PRODUCT):
         # Linear in the cells: the known cells in one product, then each missing cell's
         # term added to its own network (a correction of rank one per missing cell).
@@ -639,11 +925,13 @@ def batch_scores(
     weight_samples: NDArray[np.floating],
     method: Method | str = Method.WEIGHTED_SUM,
     utilities: NDArray[np.floating] | None = None,
+    *,
+    options: MethodOptions | None = None,
 ) -> FloatArray:
     """Scores for many weight vectors at once: ``(S, m)`` weights -> ``(S, n)`` scores.
 
-    Pure NumPy for weighted sum, weighted product, TOPSIS and VIKOR (all vectorised over the
-    samples); ELECTRE II loops over the samples calling scikit-criteria's ELECTRE II function
+    Pure NumPy for weighted sum, weighted product, TOPSIS, VIKOR and PROMETHEE II (all
+    vectorised over the samples; PROMETHEE II's unicriterion flows are computed once); ELECTRE II loops over the samples calling scikit-criteria's ELECTRE II function
     directly (no pipeline overhead), because its outranking graphs have no array form. Each
     row is normalised to sum to 1, as `evaluate` does; row ``k`` equals
     ``evaluate(matrix, weight_samples[k], method).scores`` to 1e-12.
@@ -673,4 +961,4 @@ def batch_scores(
         values = np.where(
             matrix.is_benefit, lower + u * (upper - lower), upper - u * (upper - lower)
         )
-    return scores_from_values(matrix, w, values, method)
+    return scores_from_values(matrix, w, values, method, options)

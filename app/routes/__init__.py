@@ -8,6 +8,7 @@ from app.routes import (
     assessments,
     dashboard,
     members,
+    method_details,
     network_detail,
     overlap,
     pages,
@@ -30,4 +31,5 @@ ROUTERS: list[APIRouter] = [
     robustness.router,
     overlap.router,
     members.router,
+    method_details.router,
 ]

@@ -48,6 +48,7 @@ METHOD_LABELS: dict[str, str] = {
     "topsis": "TOPSIS (distance to the ideal)",
     "vikor": "VIKOR (compromise)",
     "electre": "ELECTRE (outranking)",
+    "promethee_ii": "PROMETHEE II (outranking flows)",
 }
 STATUS_LABELS = {"member": "Member", "candidate": "Candidate", "former": "Former member"}
 LOCK_LABELS = {"": "No lock", "keep": "Must keep", "exclude": "Must not join"}

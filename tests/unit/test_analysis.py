@@ -154,7 +154,10 @@ def test_end_to_end_by_hand() -> None:
     assert by_id["C"].robustness_sentence.startswith("Holds in")
     assert "of 500 weight samples" in by_id["C"].robustness_sentence
 
-    assert len(result.method_agreement) == 10
+    assert len(result.method_agreement) == 15  # every pair of the 6 methods
+    assert result.method_agreement[(Method.WEIGHTED_SUM, Method.WEIGHTED_PRODUCT)] == (
+        pytest.approx(1.0)  # the same order on this small example
+    )
     assert [s.criterion for s in result.stability] == list(result.matrix.criteria)
     assert all(s.target == "E" for s in result.stability)
     assert len(result.stability_sentences) == 4

@@ -56,7 +56,7 @@ def test_overlap_matrix_by_hand() -> None:
 def test_same_services_on_different_themes_is_no_overlap() -> None:
     # The case that misled before: two networks both doing knowledge exchange, one on
     # climate, the other on culture, are not duplicates.
-    ids, matrix = overlap_matrix(
+    _, matrix = overlap_matrix(
         {"com": frozenset({"climate"}), "icc": frozenset({"culture"})},
         {"com": frozenset({"knowledge exchange"}), "icc": frozenset({"knowledge exchange"})},
     )

@@ -488,7 +488,8 @@ def test_quick_search_is_deterministic_and_close(seed: int) -> None:
     assert quick.status == QUICK_STATUS
     assert exact.status == "optimal"
     assert quick.fee_used <= 300_000_00
-    assert "n0" in quick.selected and "n1" not in quick.selected
+    assert "n0" in quick.selected
+    assert "n1" not in quick.selected
     assert (
         exact.objective - 0.05 * abs(exact.objective) <= quick.objective <= exact.objective + 1e-9
     )

@@ -138,11 +138,13 @@ def test_notice_schedule_before_and_after_the_deadline() -> None:
         False,
     )
     last_day = schedule(renewal, 183, date(2026, 7, 1))
-    assert last_day is not None and last_day.notice_by == date(2026, 7, 1)
+    assert last_day is not None
+    assert last_day.notice_by == date(2026, 7, 1)
     assert last_day.days_left == 0
     late = schedule(renewal, 183, date(2026, 7, 2))
     assert late is not None
-    assert late.missed and late.committed_from == date(2026, 12, 31)
+    assert late.missed
+    assert late.committed_from == date(2026, 12, 31)
     assert (late.notice_by, late.exit_on) == (date(2027, 7, 1), date(2027, 12, 31))
     assert schedule(renewal, None, TODAY) is None
     assert schedule(None, 30, TODAY) is None
@@ -163,9 +165,11 @@ def test_29_february_renewals() -> None:
     # 29 February renews on 28 February in common years, and on 29 February in leap years.
     assert anniversary(date(2024, 2, 29), 2027) == date(2027, 2, 28)
     s = schedule(date(2024, 2, 29), 0, date(2027, 3, 1))
-    assert s is not None and s.exit_on == date(2028, 2, 29)
+    assert s is not None
+    assert s.exit_on == date(2028, 2, 29)
     s = schedule(date(2024, 2, 29), 1, date(2028, 2, 28))
-    assert s is not None and (s.notice_by, s.exit_on) == (date(2028, 2, 28), date(2028, 2, 29))
+    assert s is not None
+    assert (s.notice_by, s.exit_on) == (date(2028, 2, 28), date(2028, 2, 29))
 
 
 @settings(max_examples=300, deadline=None)
@@ -179,7 +183,8 @@ def test_schedule_properties(renewal: date, notice: int, today: date) -> None:
     assert s is not None
     assert s.notice_by >= today  # the deadline is never in the past
     assert s.notice_by == s.exit_on - timedelta(days=notice)
-    assert s.next_renewal >= today and s.next_renewal - today <= timedelta(days=366)
+    assert s.next_renewal >= today
+    assert s.next_renewal - today <= timedelta(days=366)
     assert (s.exit_on.month, s.exit_on.day) in {
         (renewal.month, renewal.day),
         (2, 28),
@@ -351,7 +356,7 @@ def test_overlap_and_priority_sentences_name_the_other_network() -> None:
             "c": pf.Why(pf.PRIORITY, partner="m"),
         },
         {"a"},
-        describe_shared=lambda x, y: "themes climate",
+        describe_shared=lambda *_pair: "themes climate",
     )
     assert by_id["b"].explanation == (  # type: ignore[attr-defined]
         "Value 0.65 clears the join bar (0.60), but it repeats much of Alpha (themes climate). "

@@ -1,0 +1,177 @@
+"""JSON API: each method's intermediate results and the rank-reversal checks for a workspace."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query
+from fastapi.exceptions import RequestValidationError
+from pydantic import BaseModel
+
+from app.db import SessionDep
+from app.deps import ReadWorkspace
+from app.services import method_details as md
+from criteria.errors import CriteriaError
+from scoring.method_options import MethodOptions
+
+router = APIRouter(prefix="/workspaces", tags=["methods"])
+
+MethodKey = Literal[
+    "weighted_sum",
+    "weighted_product",
+    "topsis",
+    "vikor",
+    "electre",
+    "promethee_ii",
+    "electre_i",
+]
+
+
+class MethodDetailsOut(BaseModel):
+    """One method's intermediate results: tables (rows are networks) and facts."""
+
+    workspace_id: int
+    scenario_id: int | None
+    method: str
+    title: str
+    formula: str
+    alternatives: list[str]
+    names: dict[str, str]
+    criteria: list[str]
+    weights: list[float]
+    scores: list[float] | None
+    ranks: list[int] | None
+    tables: list[dict[str, Any]]
+    facts: dict[str, Any]
+    options: dict[str, Any]
+
+
+class RankReversalOut(BaseModel):
+    """Per method: does removing a dominated network or adding a worse one reorder the rest?"""
+
+    workspace_id: int
+    scenario_id: int | None
+    checks: list[dict[str, Any]]
+
+
+def _invalid(loc: tuple[str, ...], message: str) -> RequestValidationError:
+    """A 422 naming the query parameter (FastAPI's own shape: ``loc`` starts with "query")."""
+    return RequestValidationError([{"loc": loc, "msg": message, "type": "value_error"}])
+
+
+def _options(
+    weighted_sum_normalisation: str | None,
+    topsis_normalisation: str | None,
+    vikor_v: str | None,
+    electre_concordance: str | None,
+    electre_discordance: str | None,
+    promethee: str | None,
+) -> MethodOptions:
+    query = {
+        "weighted_sum_normalisation": weighted_sum_normalisation,
+        "topsis_normalisation": topsis_normalisation,
+        "vikor_v": vikor_v,
+        "electre_concordance": electre_concordance,
+        "electre_discordance": electre_discordance,
+        "promethee": promethee,
+    }
+    try:
+        return md.options_from_query(query)
+    except CriteriaError as exc:
+        field = next(iter(exc.fields), "options")
+        loc = ("query", "promethee", field) if field not in query else ("query", field)
+        raise _invalid(loc, str(exc)) from None
+
+
+def _options_dict(options: MethodOptions) -> dict[str, Any]:
+    return {
+        "weighted_sum_normalisation": options.weighted_sum_normalisation,
+        "topsis_normalisation": options.topsis_normalisation,
+        "vikor_v": options.vikor_v,
+        "electre_concordance": options.electre_concordance,
+        "electre_discordance": options.electre_discordance,
+        "promethee": {k: v.as_dict() for k, v in options.promethee.items()},
+    }
+
+
+Text = Annotated[str | None, Query(max_length=2000)]
+
+
+@router.get("/{workspace_id}/methods/{method}", response_model=MethodDetailsOut)
+def method_details(
+    workspace: ReadWorkspace,
+    method: MethodKey,
+    session: SessionDep,
+    scenario: int | None = None,
+    weighted_sum_normalisation: Text = None,
+    topsis_normalisation: Text = None,
+    vikor_v: Text = None,
+    electre_concordance: Text = None,
+    electre_discordance: Text = None,
+    promethee: Text = None,
+) -> MethodDetailsOut:
+    """Every number between the data and one method's scores, for the scenario's weights
+    (default: the newest scenario). ``promethee`` is a JSON object of per-criterion preference
+    functions, e.g. ``{"annual_fee": {"function": "v_shape", "p": 20000}}``."""
+    options = _options(
+        weighted_sum_normalisation,
+        topsis_normalisation,
+        vikor_v,
+        electre_concordance,
+        electre_discordance,
+        promethee,
+    )
+    try:
+        view = md.build(
+            session,
+            workspace,
+            scenario_id=scenario,
+            method=method,
+            options=options,
+            reversal=False,
+        )
+    except CriteriaError as exc:
+        raise _invalid(("query", next(iter(exc.fields), "method")), str(exc)) from None
+    payload = view.details.as_dict()
+    return MethodDetailsOut(
+        workspace_id=workspace.id or 0,
+        scenario_id=None if view.settings.scenario is None else view.settings.scenario.id,
+        names=view.names,
+        options=_options_dict(view.options),
+        **payload,
+    )
+
+
+@router.get("/{workspace_id}/rank-reversal", response_model=RankReversalOut)
+def rank_reversal(
+    workspace: ReadWorkspace,
+    session: SessionDep,
+    scenario: int | None = None,
+    weighted_sum_normalisation: Text = None,
+    topsis_normalisation: Text = None,
+    vikor_v: Text = None,
+    electre_concordance: Text = None,
+    electre_discordance: Text = None,
+    promethee: Text = None,
+) -> RankReversalOut:
+    """For each ranking method: removing a dominated network and adding a worse copy of the
+    last one, does any other pair change order?"""
+    options = _options(
+        weighted_sum_normalisation,
+        topsis_normalisation,
+        vikor_v,
+        electre_concordance,
+        electre_discordance,
+        promethee,
+    )
+    try:
+        view = md.build(
+            session, workspace, scenario_id=scenario, method="weighted_sum", options=options
+        )
+    except CriteriaError as exc:
+        raise _invalid(("query", next(iter(exc.fields), "options")), str(exc)) from None
+    return RankReversalOut(
+        workspace_id=workspace.id or 0,
+        scenario_id=None if view.settings.scenario is None else view.settings.scenario.id,
+        checks=[md.reversal_dict(c, view.names) for c in view.reversal],
+    )
