@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 SCREENSHOTS ?= $(CURDIR)/test-artifacts/screenshots
 
-.PHONY: run test install install-dev system-deps postgres lint typecheck pytest bench clean
+.PHONY: run test install install-dev system-deps postgres lint typecheck pytest bench clean messages
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -57,6 +57,11 @@ pytest: install-dev postgres
 ## The whole suite: lint, types, import contracts, and pytest on SQLite and PostgreSQL.
 test: lint typecheck pytest
 	@echo "Browser screenshots: $(SCREENSHOTS)"
+
+## Extract translatable strings and merge them into the Spanish and French catalogues.
+messages: install-dev
+	$(BIN)/pybabel extract --no-location --sort-output -F babel.cfg -o app/translations/messages.pot --project="Network Compass" .
+	$(BIN)/pybabel update --no-fuzzy-matching -i app/translations/messages.pot -d app/translations
 
 bench: install-dev
 	$(BIN)/python bench/bench_scoring.py

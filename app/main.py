@@ -11,7 +11,7 @@ from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 from sqlmodel import Session
 
-from app import __version__, security
+from app import __version__, i18n, security
 from app.api import members as api_members
 from app.api import method_details as api_method_details
 from app.api import networks as api_networks
@@ -71,5 +71,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(account.router)
     app.include_router(audit_log.router)
     install_handlers(app)
+    app.add_middleware(i18n.LocaleMiddleware)
     security.install(app)
     return app

@@ -11,19 +11,38 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from jinja2_fragments.fastapi import Jinja2Blocks
 from markupsafe import Markup
 
-from app import __version__
+from app import __version__, i18n
 
 
-def make_templates(directory: Path) -> Jinja2Blocks:
+def make_environment(directory: Path) -> Environment:
+    """The Jinja2 environment: autoescaping, strict undefined, translations and formatters.
+
+    ``_`` / ``gettext`` / ``ngettext`` and ``{% trans %}`` translate into the request's
+    locale (`app.i18n`); the filters ``number``, ``money``, ``share`` and ``day`` format for it.
+    """
     env = Environment(
         loader=FileSystemLoader(str(directory)),
         autoescape=select_autoescape(["html", "xml", "svg"]),
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        extensions=["jinja2.ext.i18n"],
+    )
+    env.install_gettext_callables(  # type: ignore[attr-defined]
+        i18n.gettext, i18n.ngettext, newstyle=True
     )
     env.globals["app_version"] = __version__
-    return Jinja2Blocks(env=env)
+    env.globals["current_locale"] = i18n.current_locale
+    env.globals["language_names"] = i18n.LANGUAGE_NAMES
+    env.filters["number"] = i18n.format_number
+    env.filters["money"] = i18n.format_money
+    env.filters["share"] = i18n.format_share
+    env.filters["day"] = i18n.format_day
+    return env
+
+
+def make_templates(directory: Path) -> Jinja2Blocks:
+    return Jinja2Blocks(env=make_environment(directory))
 
 
 def is_htmx(request: Request) -> bool:

@@ -236,7 +236,7 @@ def test_viewers_see_a_read_only_notice_and_disabled_save_buttons(
     page = anon_client.get(f"/workspaces/{demo.id}/profile")
 
     assert page.status_code == 200
-    assert "You have the <strong>viewer</strong> role" in page.text
+    assert "You have the viewer role in this workspace" in page.text
     assert '<button type="submit" disabled>Save profile</button>' in page.text
 
 
