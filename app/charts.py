@@ -957,3 +957,52 @@ def value_bar_svg(value: Number, *, label: str = "Value score") -> Markup:
         parts.append(_text(track + 6, 15, f"{v:.2f}", size=13, weight="bold"))
         text = f"{label}: {v:.2f} out of 1"
     return _svg(width, 20, kind="value-bar", title=text, label=text + ".", body="".join(parts))
+
+
+def value_function_chart(
+    title: str,
+    worst_label: str,
+    best_label: str,
+    *,
+    saturates: bool = False,
+    beyond_label: str = "",
+) -> Markup:
+    """A small line chart of a criterion's value function: value 0 at its worst reference
+    level, 1 at its best, linear in between; a saturating cost stays at 0 beyond its
+    reference (drawn as a flat tail labelled ``beyond_label``).
+
+    >>> svg = value_function_chart("Annual cost", "EUR 30,000", "EUR 0", saturates=True,
+    ...                            beyond_label="dearer")
+    >>> "value 0 at EUR 30,000" in svg and "value 1 at EUR 0" in svg
+    True
+    """
+    width, height, left, right, top, bottom = 220.0, 96.0, 30.0, 12.0, 10.0, 30.0
+    x0, x1 = left, width - right - (36.0 if saturates else 0.0)
+    y0, y1 = height - bottom, top
+    parts = [
+        f'<line x1="{_n(left)}" y1="{_n(y0)}" x2="{_n(width - right)}" y2="{_n(y0)}" '
+        f'stroke="{GRID}"/>',
+        f'<line x1="{_n(left)}" y1="{_n(y0)}" x2="{_n(left)}" y2="{_n(y1)}" stroke="{GRID}"/>',
+        _text(left - 6, y0 + 4, "0", anchor="end", fill=MUTED, size=11),
+        _text(left - 6, y1 + 4, "1", anchor="end", fill=MUTED, size=11),
+        f'<polyline fill="none" stroke="{BLUE}" stroke-width="3" '
+        f'points="{_n(x0)},{_n(y0)} {_n(x1)},{_n(y1)}"/>',
+        _text(x0, height - 10, worst_label, anchor="start", fill=INK, size=11),
+        _text(x1, height - 10, best_label, anchor="end", fill=INK, size=11),
+    ]
+    if saturates:
+        # Costs run from the reference (worst, left) down to zero (best, right); a cost above
+        # the reference sits further left, flat at value 0.
+        parts[4] = (
+            f'<polyline fill="none" stroke="{BLUE}" stroke-width="3" '
+            f'points="{_n(left)},{_n(y0)} {_n(x0 + 36)},{_n(y0)} {_n(x1 + 36)},{_n(y1)}"/>'
+        )
+        parts[5] = _text(x0 + 36, height - 10, worst_label, anchor="middle", fill=INK, size=11)
+        parts[6] = _text(x1 + 36, height - 10, best_label, anchor="end", fill=INK, size=11)
+        parts.append(_text(left + 2, y0 - 6, beyond_label, anchor="start", fill=MUTED, size=10))
+    label = f"{title}: value 0 at {worst_label}, value 1 at {best_label}"
+    if saturates:
+        label += f"; {beyond_label}: value 0"
+    return _svg(
+        width, height, kind="value-function", title=title, label=label + ".", body="".join(parts)
+    )

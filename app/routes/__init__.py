@@ -6,6 +6,7 @@ from fastapi import APIRouter
 
 from app.routes import (
     assessments,
+    calendar,
     dashboard,
     members,
     method_details,
@@ -17,6 +18,7 @@ from app.routes import (
     profile,
     robustness,
     scenarios,
+    settings,
 )
 
 ROUTERS: list[APIRouter] = [
@@ -32,4 +34,6 @@ ROUTERS: list[APIRouter] = [
     overlap.router,
     members.router,
     method_details.router,
+    settings.router,
+    calendar.router,
 ]

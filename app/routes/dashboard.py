@@ -38,5 +38,7 @@ def dashboard(
         "currency": ctx.currency,
         "method_label": ui.METHOD_LABELS[ctx.method],
         "weights": ui.weight_rows(ctx.framework, settings.weights),
+        "summary": ctx.analysis.summary.sentence(ctx.currency),
+        "decision_settings": ctx.settings.as_dict(),
     }
     return render(request, PAGE, context, block="ranking" if is_htmx(request) else None)

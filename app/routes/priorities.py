@@ -19,10 +19,12 @@ from app.deps import ReadWorkspace
 from app.models import Workspace
 from app.routes.common import FormDep
 from app.services import analysis as an
+from app.services import settings as decision_settings
 from app.services import ui
 from app.services import workspaces as ws
 from app.templating import is_htmx, render
 from criteria import Framework
+from criteria.errors import CriteriaError
 
 router = APIRouter(include_in_schema=False)
 PAGE = "workspaces/priorities.html"
@@ -68,6 +70,18 @@ def _context(
         : ui.AHP_DEFAULT_COUNT
     ]
     titles = {c.key: c.title for c in framework.criteria}
+    if prepared is None:
+        profile, row = (
+            ws.get_profile(session, workspace),
+            decision_settings.get_settings(session, workspace),
+        )
+    else:
+        profile, row = prepared.profile, prepared.settings_row
+    currency = profile.currency
+    try:
+        effective = decision_settings.effective(row, profile, settings.options.get("settings"))
+    except CriteriaError:  # a scenario's overrides no longer fit: show the workspace's own
+        effective = decision_settings.effective(row, profile)
     return {
         "workspace": workspace,
         "nav_active": "priorities",
@@ -93,10 +107,30 @@ def _context(
         "ahp_scale": ui.AHP_SCALE,
         "ahp_result": ahp_result,
         "titles": titles,
-        "currency": ws.get_profile(session, workspace).currency
-        if prepared is None
-        else prepared.currency,
+        "currency": currency,
+        "overrides": _override_values(settings.options, form),
+        "overrides_open": any(key.startswith("set_") for key in (errors or {})),
+        "effective_settings": effective.as_dict(),
+        "value_functions": {
+            row.key: row for row in ui.value_function_rows(framework, effective, currency)
+        },
     }
+
+
+def _override_values(options: dict[str, Any], form: Any) -> dict[str, str]:
+    """The save form's scenario settings: as posted, else as the scenario holds them."""
+    names = (*decision_settings.FIELDS, "fee_budget_percent")
+    if form:
+        return {name: str(form.get("set_" + name, "")) for name in names}
+    stored = options.get("settings") or {}
+    out = dict.fromkeys(names, "")
+    for name, value in stored.items():
+        if value is None or name not in out:
+            continue
+        out[name] = f"{float(value) * 100:g}" if name == "evidence_threshold" else str(value)
+    factor = options.get("fee_budget_factor", 1.0)
+    out["fee_budget_percent"] = "" if factor == 1.0 else f"{float(factor) * 100:g}"
+    return out
 
 
 @router.get("/workspaces/{workspace_id}/priorities", name="priorities")

@@ -2,18 +2,27 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+from typing import Any
+
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
+from sqlmodel import Session
 
 from app.db import SessionDep
 from app.deps import ActorDep, EditWorkspace, ReadWorkspace
 from app.errors import Conflict
+from app.i18n import gettext as _
+from app.models import Workspace
 from app.routes.common import FormDep, see_other, workspace_url
 from app.routes.priorities import PAGE as PRIORITIES_PAGE
 from app.routes.priorities import _context as priorities_context
+from app.routes.settings import parse_settings
+from app.services import settings as decision_settings
 from app.services import ui
 from app.services import workspaces as ws
 from app.templating import is_htmx, render
+from criteria.errors import CriteriaError
 
 router = APIRouter(include_in_schema=False)
 PAGE = "workspaces/scenarios.html"
@@ -43,6 +52,41 @@ def list_scenarios(
     return render(request, PAGE, context, block="scenario_list" if is_htmx(request) else None)
 
 
+def scenario_options(
+    session: Session, workspace: Workspace, form: Any, base: dict[str, Any]
+) -> dict[str, Any]:
+    """A scenario's options from the save form: the fee budget share and the settings it
+    overrides (blank fields keep the workspace's settings). Raises `ui.FormErrors`."""
+    options = {k: v for k, v in base.items() if k not in ("settings", "fee_budget_factor")}
+    raw = str(form.get("set_fee_budget_percent", "")).strip().replace(",", ".")
+    if raw:
+        try:
+            percent = float(raw) if len(raw) <= 12 and raw.isascii() else -1.0
+        except ValueError:
+            percent = -1.0
+        if not 1 <= percent <= 1000:
+            raise ui.FormErrors(
+                {
+                    "set_fee_budget_percent": _(
+                        "Enter a percentage of the fee budget from 1 to 1,000."
+                    )
+                }
+            )
+        if percent != 100:
+            options["fee_budget_factor"] = percent / 100
+    overrides = parse_settings(form, prefix="set_", inherit=True)
+    if overrides:
+        stored = {k: (str(v) if isinstance(v, Decimal) else v) for k, v in overrides.items()}
+        try:
+            decision_settings.check_overrides(session, workspace, stored)
+        except CriteriaError as exc:
+            raise ui.FormErrors(
+                {f"set_{name}": str(exc) for name in exc.fields} or {"set_join_bar": str(exc)}
+            ) from exc
+        options["settings"] = stored
+    return options
+
+
 @router.post("/workspaces/{workspace_id}/scenarios", name="scenario_create")
 def create_scenario(
     request: Request,
@@ -63,6 +107,7 @@ def create_scenario(
             raise ui.FormErrors({"name": "Give the scenario a name."})
         if len(name) > 120:
             raise ui.FormErrors({"name": "Keep the name under 120 characters."})
+        options = scenario_options(session, workspace, form, settings.options)
         try:
             scenario = ws.create_scenario(
                 session,
@@ -72,7 +117,7 @@ def create_scenario(
                     "description": str(form.get("description", "")).strip()[:2000],
                     "method": method,
                     "weights": points,
-                    "options": dict(settings.options),
+                    "options": options,
                 },
                 actor=actor,
             )

@@ -117,18 +117,18 @@ def update_settings(
             row.fee_reference_minor = None if value is None else int(Decimal(str(value)) * 100)
         else:
             setattr(row, name, changes[name])
-    created = row.version == 0
     row.version += 1
     row.updated_at = utcnow()
     session.add(row)
+    # The defaults held before the first save, so even that entry shows only what changed.
     audit(
         session,
         workspace_id=workspace.id,
         actor=actor,
-        action="create" if created else "update",
+        action="update",
         entity="settings",
         entity_key=workspace.slug,
-        before=None if created else jsonable(_without_version(before)),
+        before=jsonable(_without_version(before)),
         after=jsonable(_without_version(settings_dict(row))),
     )
     session.commit()

@@ -24,9 +24,12 @@ from sqlmodel import Session
 
 from app import charts
 from app.errors import NotFound
+from app.i18n import format_money, format_number
+from app.i18n import gettext as _
 from app.models import Assessment, Membership, Network, Scenario, Workspace
 from app.services import analysis as an
 from app.services import catalogue
+from app.services import settings as decision_settings
 from app.services import workspaces as ws
 from app.services.common import from_minor
 from criteria import Framework
@@ -548,6 +551,59 @@ def weight_rows(framework: Framework, points: Mapping[str, float]) -> list[Weigh
     ]
 
 
+@dataclass(frozen=True)
+class ValueFunctionRow:
+    """How one criterion's raw value becomes a value 0-1, in words and as a small chart."""
+
+    key: str
+    title: str
+    swing: str  # the range a weight on this criterion swings over
+    chart: Markup
+
+
+def value_function_rows(
+    framework: Framework, effective: decision_settings.Effective, currency: str
+) -> list[ValueFunctionRow]:
+    """Every criterion's value function (the same scales the analysis uses)."""
+    s = effective.settings
+    rows = []
+    for c in framework.criteria:
+        if c.key == "annual_fee" or c.key == "staff_time":
+            is_fee = c.key == "annual_fee"
+            reference = (
+                (None if s.fee_reference is None else from_minor(int(s.fee_reference)))
+                if is_fee
+                else s.hours_reference
+            )
+            if reference is None:
+                swing = _("Not counted until a reference level or a budget is set.")
+                chart = charts.value_function_chart(c.title, "—", "—")
+            else:
+                worst = (
+                    format_money(reference, currency)
+                    if is_fee
+                    else _("%(hours)s h", hours=format_number(reference))
+                )
+                best = format_money(0, currency) if is_fee else _("%(hours)s h", hours="0")
+                swing = _(
+                    "From %(worst)s a year or more (value 0) to %(best)s (value 1).",
+                    worst=worst,
+                    best=best,
+                )
+                chart = charts.value_function_chart(
+                    c.title, worst, best, saturates=True, beyond_label=_("dearer: 0")
+                )
+        else:
+            low = c.anchors.get(1, "") if c.anchors else ""
+            high = c.anchors.get(5, "") if c.anchors else ""
+            swing = _("From a score of 1 (value 0) to a score of 5 (value 1).")
+            if low and high:
+                swing += " " + _("1: %(low)s 5: %(high)s", low=low, high=high)
+            chart = charts.value_function_chart(c.title, _("score 1"), _("score 5"))
+        rows.append(ValueFunctionRow(c.key, c.title, swing, chart))
+    return rows
+
+
 def weights_chart(framework: Framework, points: Mapping[str, float]) -> Markup:
     rows = weight_rows(framework, points)
     return charts.weight_bars([r.title for r in rows], [r.points for r in rows])
@@ -709,7 +765,7 @@ def agreement_rows(ctx: an.AnalysisContext) -> list[AgreementRow]:
 
 def membership_of(session: Session, workspace: Workspace, network_id: str) -> Membership:
     """The workspace's record for a network; 404 when the city has none."""
-    for membership, _ in ws.list_memberships(session, workspace):
+    for membership, _network in ws.list_memberships(session, workspace):
         if membership.network_id == network_id:
             return membership
     raise NotFound("network", network_id)
