@@ -214,6 +214,39 @@ def pair_text(a: float, b: float, *, decimals: int = 2, limit: int = 6) -> tuple
     return ta, tb
 
 
+def texts_against(
+    value: float, *references: float, decimals: int = 2, limit: int = 6
+) -> tuple[str, ...]:
+    """``value`` and each reference printed with one number of decimals that keeps every
+    comparison of ``value`` with a reference (for sentences comparing one value with two bars).
+
+    >>> texts_against(0.5999995, 0.45, 0.6)
+    ('0.599999', '0.450000', '0.600000')
+    >>> texts_against(0.52, 0.45, 0.6)
+    ('0.52', '0.45', '0.60')
+    """
+
+    def keeps(places: int) -> bool:
+        shown = float(f"{value:.{places}f}")
+        return all(
+            (shown < float(f"{ref:.{places}f}")) == (value < ref)
+            and (shown > float(f"{ref:.{places}f}")) == (value > ref)
+            for ref in references
+        )
+
+    for places in range(decimals, limit + 1):
+        if keeps(places):
+            return (f"{value:.{places}f}", *(f"{ref:.{places}f}" for ref in references))
+    # Closer to a reference than `limit` decimals show: round towards the far side of the
+    # nearest reference (pair_text's directed rounding), the others at `limit` decimals.
+    nearest = min(range(len(references)), key=lambda k: abs(references[k] - value))
+    value_text, near_text = pair_text(value, references[nearest], decimals=limit, limit=limit)
+    return (
+        value_text,
+        *(near_text if k == nearest else f"{ref:.{limit}f}" for k, ref in enumerate(references)),
+    )
+
+
 def percent(share: float) -> str:
     """A share as a whole percentage that never rounds a near-certainty to certainty.
 
@@ -555,7 +588,7 @@ def explain(
         return Message(
             "stay_strong", f"Value {v2} is at or above the join bar ({j}): worth keeping.", params
         )
-    v3, lb = pair_text(value, t.leave_below)
+    v3, lb, j = texts_against(value, t.leave_below, join)
     return Message(
         "stay",
         f"Value {v3} is at or above the leave bar ({lb}) but below the join bar ({j}): not "

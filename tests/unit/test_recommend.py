@@ -26,6 +26,7 @@ from scoring.recommend import (
     percent,
     recommend,
     robustness_sentence,
+    texts_against,
 )
 
 TODAY = date(2026, 3, 1)
@@ -77,6 +78,20 @@ def test_printed_numbers_compare_like_the_numbers(a: float, b: float) -> None:
     assert (float(ta) < float(tb)) == (a < b)
     assert (float(ta) > float(tb)) == (a > b)
     assert len(ta.split(".")[1]) >= 2
+
+
+@given(
+    st.floats(min_value=0, max_value=1, allow_nan=False),
+    st.floats(min_value=0, max_value=1, allow_nan=False),
+    st.floats(min_value=0, max_value=1, allow_nan=False),
+)
+def test_one_value_printed_against_two_bars_keeps_both_comparisons(
+    value: float, low: float, high: float
+) -> None:
+    shown, low_text, high_text = texts_against(value, low, high)
+    for ref, text in ((low, low_text), (high, high_text)):
+        assert (float(shown) < float(text)) == (value < ref)
+        assert (float(shown) > float(text)) == (value > ref)
 
 
 def test_pair_text_by_hand() -> None:
