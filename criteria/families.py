@@ -2,8 +2,8 @@
 
 This module owns the links between catalogue networks (``seed_data/network_families.csv``)
 and what they mean for membership. A link joins a *child* to its *parent* with a relation
-(UCLG Africa is a regional section of UCLG; ECCAR is the European branch of ICCAR) and a
-membership rule, each taken from a cited source:
+(UCLG Africa is a regional section of UCLG; ECCAR is the European branch of ICCAR), citing the
+source of the relation (``source``), and a membership rule citing its own (``rule_source``):
 
 - ``implies``: being a member of the child makes the city a member of the parent as well
   (joining UCLG through its regional section makes the city a member of the world organisation);
@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Final
 
+from criteria.citations import describe_source
 from criteria.errors import CriteriaError
 from criteria.gates import GateResult
 
@@ -76,14 +77,23 @@ RELATION_PHRASES: Final[Mapping[Relation, str]] = {
 
 @dataclass(frozen=True, slots=True)
 class FamilyLink:
-    """One parent/child link with its membership rule, its source and a note."""
+    """One parent/child link: the relation and its source, the membership rule and its source.
+
+    ``rule_source`` is empty exactly when the rule is ``unstated``.
+    """
 
     parent: str
     child: str
     relation: Relation
     rule: MembershipRule
     source: str
+    rule_source: str = ""
     note: str = ""
+
+    @property
+    def sources(self) -> tuple[str, ...]:
+        """Every source the link cites: the relation's, then the rule's when there is one."""
+        return (self.source, self.rule_source) if self.rule_source else (self.source,)
 
     def involves(self, network_id: str) -> bool:
         """True when ``network_id`` is the parent or the child of this link."""
@@ -95,11 +105,16 @@ class FamilyLink:
 
 
 def parse_family_link(row: Mapping[str, str]) -> FamilyLink:
-    """A link from a CSV row (``parent_id, child_id, relation, rule, source, note``).
+    """A link from a CSV row (``parent_id, child_id, relation, source, rule, rule_source, note``).
 
     >>> parse_family_link({"parent_id": "uclg", "child_id": "metropolis",
     ...                    "relation": "section", "rule": "unstated", "source": "seed:x"}).rule
     <MembershipRule.UNSTATED: 'unstated'>
+    >>> parse_family_link({"parent_id": "uclg", "child_id": "flacma", "relation": "section",
+    ...                    "rule": "implies", "source": "seed:x"})
+    Traceback (most recent call last):
+    ...
+    criteria.errors.CriteriaError: family link uclg -> flacma: an 'implies' rule needs its own rule_source
     >>> parse_family_link({"parent_id": "uclg", "child_id": "uclg", "relation": "section",
     ...                    "rule": "implies", "source": "seed:x"})
     Traceback (most recent call last):
@@ -124,15 +139,19 @@ def parse_family_link(row: Mapping[str, str]) -> FamilyLink:
     source = (row.get("source") or "").strip()
     if not source:
         raise CriteriaError(f"{where}: every link needs a source")
-    return FamilyLink(parent, child, relation, rule, source, (row.get("note") or "").strip())
+    rule_source = (row.get("rule_source") or "").strip()
+    if rule is MembershipRule.UNSTATED and rule_source:
+        raise CriteriaError(f"{where}: an 'unstated' rule cites no rule_source")
+    if rule is not MembershipRule.UNSTATED and not rule_source:
+        raise CriteriaError(f"{where}: an '{rule}' rule needs its own rule_source")
+    note = (row.get("note") or "").strip()
+    return FamilyLink(parent, child, relation, rule, source, rule_source, note)
 
 
 def relatives(links: Iterable[FamilyLink], network_id: str) -> tuple[FamilyLink, ...]:
     """The links a network takes part in: its parents first, then its children, by id."""
     mine = [link for link in links if link.involves(network_id)]
-    return tuple(
-        sorted(mine, key=lambda link: (link.child != network_id, link.other(network_id)))
-    )
+    return tuple(sorted(mine, key=lambda link: (link.child != network_id, link.other(network_id))))
 
 
 def implied_memberships(
@@ -142,7 +161,7 @@ def implied_memberships(
 
     Follows chains (a section of a section). Networks already in ``member_of`` are left out.
 
-    >>> links = [FamilyLink("uclg", "uclg-africa", Relation.SECTION, MembershipRule.IMPLIES, "s"),
+    >>> links = [FamilyLink("uclg", "uclg-africa", Relation.SECTION, MembershipRule.IMPLIES, "s", "r"),
     ...          FamilyLink("uclg", "metropolis", Relation.SECTION, MembershipRule.UNSTATED, "s")]
     >>> sorted(implied_memberships(links, {"uclg-africa"}))
     ['uclg']
@@ -192,7 +211,7 @@ def check_requirements(
     is ``family:<parent id>`` and the reason names the link and its source.
 
     >>> links = [FamilyLink("eurocities", "integrating-cities", Relation.INITIATIVE,
-    ...                     MembershipRule.REQUIRES, "https://integratingcities.eu/charter")]
+    ...                     MembershipRule.REQUIRES, "s", "https://integratingcities.eu/charter")]
     >>> [r.passed for r in check_requirements(links, "integrating-cities", {"eurocities"})]
     [True]
     >>> r = check_requirements(links, "integrating-cities", set())[0]
@@ -211,7 +230,7 @@ def check_requirements(
         child = label.get(link.child, link.child)
         parent = label.get(link.parent, link.parent)
         title = f"Member of {parent}"
-        cite = f"(source: {link.source})"
+        cite = f"(source: {describe_source(link.rule_source)})"
         if held is None:
             passed: bool | None = None
             reason = (

@@ -247,7 +247,9 @@ class Criterion(_Frozen):
 
     @field_validator("guidance")
     @classmethod
-    def _guidance_for_people(cls, guidance: Guidance | None, info: ValidationInfo) -> Guidance | None:
+    def _guidance_for_people(
+        cls, guidance: Guidance | None, info: ValidationInfo
+    ) -> Guidance | None:
         kind = info.data.get("kind")
         if guidance is not None and kind is not None and kind is not CriterionKind.ASSESSED:
             raise PydanticCustomError(
@@ -260,7 +262,9 @@ class Criterion(_Frozen):
 
     @field_validator("distinct_from")
     @classmethod
-    def _not_distinct_from_itself(cls, others: dict[str, str], info: ValidationInfo) -> dict[str, str]:
+    def _not_distinct_from_itself(
+        cls, others: dict[str, str], info: ValidationInfo
+    ) -> dict[str, str]:
         key = info.data.get("key")
         if key is not None and key in others:
             raise PydanticCustomError(

@@ -85,7 +85,7 @@ CHECKLIST = [
     "sustainability",
     "accountability_impact",
 ]
-CONTEXT = ["thematic_fit", "annual_fee", "staff_time"]
+CONTEXT = ["thematic_fit", "function_fit", "annual_fee", "staff_time"]
 POPULATION_BANDS = {"<100k", "100k-500k", "500k-1M", "1M-3M", "3M-10M", ">10M"}
 METHODS = {"weighted_sum", "weighted_product", "topsis", "vikor", "electre"}
 OUTCOME_KINDS = {"project", "funding", "policy", "event", "knowledge"}
@@ -340,7 +340,7 @@ def test_demo_assessments_are_well_formed() -> None:
     assert {a["score"] for a in assessments} == {1, 2, 3, 4, 5}
 
 
-def test_demo_has_three_scenarios_weighting_all_14_criteria() -> None:
+def test_demo_has_three_scenarios_weighting_all_15_criteria() -> None:
     scenarios = read_demo()["scenarios"]
     assert [s["name"] for s in scenarios] == [
         "Balanced",
