@@ -193,7 +193,7 @@ def test_framework_wording_copies_no_run_of_six_words_from_the_source() -> None:
     n = 6  # words; short shared phrases ("levels of government") are unavoidable
     source = words(SEED_ARTICLE.read_text(encoding="utf-8"))
     for other in sorted(SEED_DIR.glob("0*.txt")):  # the migration brief and the other seeds
-        source += ["|"] + words(other.read_text(encoding="utf-8"))
+        source += ["|", *words(other.read_text(encoding="utf-8"))]
     source_runs = {tuple(source[i : i + n]) for i in range(len(source) - n + 1)}
     texts = framework_texts()
 

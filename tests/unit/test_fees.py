@@ -178,8 +178,10 @@ def test_estimates_never_fall_as_the_population_grows(a: int, b: int) -> None:
     for network in ("iclei", "climate-alliance"):
         low = estimate_fee(network, population=small, income_group=HIGH)
         high = estimate_fee(network, population=large, income_group=HIGH)
-        assert low is not None and high is not None
-        assert low.amount_minor is not None and high.amount_minor is not None
+        assert low is not None
+        assert high is not None
+        assert low.amount_minor is not None
+        assert high.amount_minor is not None
         assert low.amount_minor <= high.amount_minor
 
 

@@ -61,9 +61,11 @@ def test_function_fit_extremes_and_unknown() -> None:
     everything = function_fit(NEEDS, frozenset(NEEDS))
     nothing = function_fit(NEEDS, frozenset({"shaming"}))
 
-    assert everything is not None and everything.score == 5.0
+    assert everything is not None
+    assert everything.score == 5.0
     assert "every function" in everything.explanation
-    assert nothing is not None and nothing.score == 1.0
+    assert nothing is not None
+    assert nothing.score == 1.0
     assert "none of the functions" in nothing.explanation
     assert function_fit(NEEDS, frozenset()) is None  # nothing recorded: unknown, not 1
 
@@ -151,7 +153,8 @@ def test_fit_is_monotone_in_the_functions_served(
     small = function_fit(weights, some)
     large = function_fit(weights, some | more)
     if large is None:  # nothing recorded at all: unknown
-        assert not some and not more
+        assert not some
+        assert not more
         return
     assert 1.0 <= large.score <= 5.0
     if small is not None:
