@@ -19,7 +19,8 @@ from criteria.citations import (
 )
 from criteria.errors import CriteriaError, FrameworkError
 from criteria.families import (
-    RELATION_PHRASES,
+    RELATION_SENTENCES,
+    RULE_SENTENCES,
     FamilyLink,
     MembershipRule,
     Relation,
@@ -85,7 +86,8 @@ __all__ = [
     "FUNCTION_KEYS",
     "INCOME_GROUPS",
     "KEY_PATTERN",
-    "RELATION_PHRASES",
+    "RELATION_SENTENCES",
+    "RULE_SENTENCES",
     "SCALE",
     "SCORE_UNIT",
     "SEED_SOURCE",

@@ -31,7 +31,8 @@ from criteria.errors import CriteriaError
 from criteria.gates import GateResult
 
 __all__ = [
-    "RELATION_PHRASES",
+    "RELATION_SENTENCES",
+    "RULE_SENTENCES",
     "FamilyLink",
     "MembershipRule",
     "Relation",
@@ -64,15 +65,24 @@ class MembershipRule(StrEnum):
     UNSTATED = "unstated"
 
 
-RELATION_PHRASES: Final[Mapping[Relation, str]] = {
-    Relation.SECTION: "a section of",
-    Relation.BRANCH: "a regional branch of",
-    Relation.CHAPTER: "a regional chapter of",
-    Relation.COMMITTEE: "a committee of",
-    Relation.INITIATIVE: "an initiative of",
-    Relation.HOSTED: "hosted by",
+RELATION_SENTENCES: Final[Mapping[Relation, str]] = {
+    Relation.SECTION: "{child} is a section of {parent}.",
+    Relation.BRANCH: "{child} is a regional branch of {parent}.",
+    Relation.CHAPTER: "{child} is a regional chapter of {parent}.",
+    Relation.COMMITTEE: "{child} is a committee of {parent}.",
+    Relation.INITIATIVE: "{child} is an initiative of {parent}.",
+    Relation.HOSTED: "{child} is hosted by {parent}.",
 }
-"""How the relation reads in "<child> is <phrase> <parent>"."""
+"""The relation as a whole sentence, with ``{child}`` and ``{parent}`` to fill in."""
+
+RULE_SENTENCES: Final[Mapping[MembershipRule, str]] = {
+    MembershipRule.IMPLIES: "Membership of {child} makes the city a member of {parent} as well.",
+    MembershipRule.REQUIRES: "Only members of {parent} may join {child}.",
+    MembershipRule.UNSTATED: (
+        "No source says whether membership of one of them brings or needs the other."
+    ),
+}
+"""The membership rule as a whole sentence, with ``{child}`` and ``{parent}`` to fill in."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,9 +13,11 @@ from app.deps import ActorDep, EditWorkspace, ReadWorkspace
 from app.errors import Conflict, InvalidInput
 from app.models import Workspace
 from app.routes.common import FormDep, see_other, workspace_url
-from app.services import catalogue, ui
+from app.services import catalogue, facts, profile_forms, ui
 from app.services import workspaces as ws
+from app.services.common import from_minor
 from app.templating import is_htmx, render
+from criteria import FUNCTIONS
 
 router = APIRouter(include_in_schema=False)
 PAGE = "workspaces/profile.html"
@@ -32,8 +34,10 @@ def _context(
     errors: dict[str, str] | None = None,
     message: str = "",
 ) -> dict[str, Any]:
-    profile = ws.profile_dict(ws.get_profile(session, workspace))
+    row = ws.get_profile(session, workspace)
+    profile = ws.profile_dict(row)
     groups = ui.memberships_view(session, workspace)
+    known_ids = [m["network_id"] for rows in groups.values() for m in rows]
     known = {m["network_id"] for rows in groups.values() for m in rows}
     searched = bool(q or theme or region)
     found = catalogue.search_networks(session, q=q, theme=theme, region=region) if searched else []
@@ -63,6 +67,35 @@ def _context(
         "message": message,
         "status_labels": ui.STATUS_LABELS,
         "lock_labels": ui.LOCK_LABELS,
+        "functions": FUNCTIONS,
+        "function_values": {
+            f.key: (
+                form.get(profile_forms.need_field(f.key), "")
+                if form is not None
+                else profile["function_needs"].get(f.key, "")
+            )
+            for f in FUNCTIONS
+        },
+        "facts_values": {
+            name: (
+                form.get(name, "")
+                if form is not None
+                else profile_forms.tri_state(profile[name])
+                if name in ("world_heritage_site", "capital_city")
+                else ("" if profile[name] is None else profile[name])
+            )
+            for name in (
+                "travel_budget",
+                "population",
+                "income_group",
+                "gni_per_capita_usd",
+                "world_heritage_site",
+                "capital_city",
+            )
+        },
+        "income_options": profile_forms.INCOME_GROUP_OPTIONS,
+        "tri_state_options": profile_forms.TRI_STATE_LABELS,
+        "estimates": {n: facts.fee_estimate_dict(row, n) for n in known_ids},
     }
 
 
@@ -95,7 +128,7 @@ def update_profile(
 ) -> Response:
     themes = catalogue.all_themes(session)
     try:
-        changes = ui.parse_profile(form, themes)
+        changes = profile_forms.parse_profile_form(form, themes)
         ws.update_profile(session, workspace, changes, actor=actor)
     except ui.FormErrors as exc:
         context = _context(session, workspace, form=form, errors=exc.errors, message=exc.message)
@@ -134,8 +167,19 @@ def change_membership(
     membership = ws.get_membership(session, workspace, membership_id)
     back = str(form.get("back", "profile"))
     try:
-        changes = ui.parse_membership_change(form)
-        ws.update_membership(session, workspace, membership, changes, actor=actor)
+        if "use_estimate" in form:
+            version = str(form.get("version", "")).strip()
+            facts.apply_fee_estimate(
+                session,
+                workspace,
+                membership,
+                actor=actor,
+                version=int(version) if version.isdigit() else None,
+            )
+        else:
+            fee = from_minor(membership.annual_fee_minor)
+            changes = profile_forms.parse_membership_form(form, fee)
+            ws.update_membership(session, workspace, membership, changes, actor=actor)
     except (ui.FormErrors, InvalidInput) as exc:
         details = exc.errors if isinstance(exc, ui.FormErrors) else {}
         message = " ".join(details.values()) or exc.message

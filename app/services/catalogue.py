@@ -27,7 +27,8 @@ from app.models import (
 from app.services.common import audit, check_version, reject_nulls, snapshot
 from criteria import (
     FUNCTION_KEYS,
-    RELATION_PHRASES,
+    RELATION_SENTENCES,
+    RULE_SENTENCES,
     EligibilityRule,
     FamilyLink,
     MembershipRule,
@@ -159,15 +160,19 @@ def family_rows(session: Session, network_id: str) -> list[dict[str, Any]]:
         if not link.involves(network_id):
             continue
         is_child = link.child == network_id
+        who = {
+            "child": names.get(link.child, link.child),
+            "parent": names.get(link.parent, link.parent),
+        }
         rows.append(
             {
                 "other_id": link.other(network_id),
                 "other_name": names.get(link.other(network_id), link.other(network_id)),
                 "is_child": is_child,
-                "relation": RELATION_PHRASES[link.relation],
+                "relation": str(link.relation),
+                "sentence": RELATION_SENTENCES[link.relation].format(**who),
                 "rule": str(link.rule),
-                "child_name": names.get(link.child, link.child),
-                "parent_name": names.get(link.parent, link.parent),
+                "rule_sentence": RULE_SENTENCES[link.rule].format(**who),
                 "source": link.source,
                 "source_text": describe_source(link.source),
                 "rule_source": link.rule_source,

@@ -97,12 +97,17 @@ def fee_estimate_dict(profile: CityProfile, network_id: str) -> dict[str, Any]:
 
 
 def apply_fee_estimate(
-    session: Session, workspace: Workspace, membership: Membership, *, actor: str
+    session: Session,
+    workspace: Workspace,
+    membership: Membership,
+    *,
+    actor: str,
+    version: int | None = None,
 ) -> Membership:
     """Store the estimate as the membership's fee, marked as an estimate (audited, versioned).
 
     Raises `app.errors.InvalidInput` on ``annual_fee`` when there is no estimate in the
-    workspace's currency.
+    workspace's currency; ``version`` (when given) is checked like any update (409 if stale).
     """
     profile = ws.get_profile(session, workspace)
     estimate = fee_estimate(profile, membership.network_id)
@@ -116,5 +121,7 @@ def apply_fee_estimate(
             else f"The estimate is in {estimate.currency}, not in {profile.currency}."
         )
         raise InvalidInput("annual_fee", f"No fee estimate can be used here. {reason}")
-    changes = {"annual_fee": from_minor(amount), "fee_is_estimate": True}
+    changes: dict[str, Any] = {"annual_fee": from_minor(amount), "fee_is_estimate": True}
+    if version is not None:
+        changes["version"] = version
     return ws.update_membership(session, workspace, membership, changes, actor=actor)
