@@ -11,7 +11,7 @@ link, an eligibility rule, a fee rule) cites one source, written in one of three
   own list of sources.
 
 >>> describe_source("catalogue:eurocities/eligibility")
-"the 'eligibility' entry for eurocities in the network catalogue (see that network's sources)"
+"the 'eligibility' entry for eurocities in the network catalogue"
 >>> describe_source("seed:004_da95ca42d7112c7f.txt")
 'seed document 004_da95ca42d7112c7f.txt'
 """
@@ -48,6 +48,6 @@ def describe_source(source: str) -> str:
     if catalogue:
         return (
             f"the '{catalogue.group('column')}' entry for {catalogue.group('network')} in the "
-            "network catalogue (see that network's sources)"
+            "network catalogue"
         )
     return source

@@ -489,7 +489,8 @@ def evaluate_rules(
     >>> net = NetworkFacts(id="eurocities", scope="regional (Europe)", name="Eurocities")
     >>> r = evaluate_rules(rules, net, CityFacts(population=180_000))[0]
     >>> r.passed, r.reason
-    (False, "Eurocities admits cities of at least 250,000 inhabitants; the city has 180,000 (source: the 'eligibility' entry for eurocities in the network catalogue (see that network's sources)).")
+    (False, "Eurocities admits cities of at least 250,000 inhabitants; the city has 180,000 \
+(source: the 'eligibility' entry for eurocities in the network catalogue).")
     >>> evaluate_rules(rules, net, CityFacts())[0].passed is None
     True
     """

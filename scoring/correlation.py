@@ -125,8 +125,8 @@ criterion's own guidance, or give the two less weight between them.
         )
     else:
         summary = (
-            f"{len(pairs)} of the {checked} pairs of criteria checked move together closely "
-            f"(correlation {threshold:.2f} or more) and may count the same thing twice."
+            f"Pairs of criteria that move together closely (correlation {threshold:.2f} or "
+            f"more) and may count the same thing twice: {len(pairs)} of the {checked} checked."
         )
     return CorrelationCheck(tuple(pairs), checked, summary)
 

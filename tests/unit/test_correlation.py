@@ -50,7 +50,7 @@ def test_two_criteria_that_move_together_are_flagged_with_their_coefficient() ->
         "scored on both (correlation 0.97)"
     )
     assert check.checked == 3
-    assert check.summary.startswith("1 of the 3 pairs of criteria checked move together")
+    assert check.summary.endswith("may count the same thing twice: 1 of the 3 checked.")
 
 
 def test_below_the_threshold_nothing_is_flagged() -> None:
