@@ -17,7 +17,6 @@ from app.services import catalogue, facts, profile_forms, ui
 from app.services import workspaces as ws
 from app.services.common import from_minor
 from app.templating import is_htmx, render
-from criteria import FUNCTIONS
 
 router = APIRouter(include_in_schema=False)
 PAGE = "workspaces/profile.html"
@@ -38,7 +37,7 @@ def _context(
     profile = ws.profile_dict(row)
     groups = ui.memberships_view(session, workspace)
     known_ids = [m["network_id"] for rows in groups.values() for m in rows]
-    known = {m["network_id"] for rows in groups.values() for m in rows}
+    known = set(known_ids)
     searched = bool(q or theme or region)
     found = catalogue.search_networks(session, q=q, theme=theme, region=region) if searched else []
     themes = catalogue.all_themes(session)
@@ -67,35 +66,7 @@ def _context(
         "message": message,
         "status_labels": ui.STATUS_LABELS,
         "lock_labels": ui.LOCK_LABELS,
-        "functions": FUNCTIONS,
-        "function_values": {
-            f.key: (
-                form.get(profile_forms.need_field(f.key), "")
-                if form is not None
-                else profile["function_needs"].get(f.key, "")
-            )
-            for f in FUNCTIONS
-        },
-        "facts_values": {
-            name: (
-                form.get(name, "")
-                if form is not None
-                else profile_forms.tri_state(profile[name])
-                if name in ("world_heritage_site", "capital_city")
-                else ("" if profile[name] is None else profile[name])
-            )
-            for name in (
-                "travel_budget",
-                "population",
-                "income_group",
-                "gni_per_capita_usd",
-                "world_heritage_site",
-                "capital_city",
-            )
-        },
-        "income_options": profile_forms.INCOME_GROUP_OPTIONS,
-        "tri_state_options": profile_forms.TRI_STATE_LABELS,
-        "estimates": {n: facts.fee_estimate_dict(row, n) for n in known_ids},
+        **profile_forms.facts_context(row, form, known_ids),
     }
 
 

@@ -1,4 +1,4 @@
-"""The city profile page's forms: city facts, needed functions and each membership's costs.
+"""The city profile page's new fields: city facts, needed functions and membership costs.
 
 This module owns the parsing of the fields the framework issue added to the profile page, in
 the style of `app.services.ui` (values out, `ui.FormErrors` with a message per field):
@@ -10,7 +10,7 @@ the style of `app.services.ui` (values out, `ui.FormErrors` with a message per f
   button (``use_estimate``), which stores the fee estimator's figure marked as an estimate.
 
 `parse_profile_form` and `parse_membership_form` wrap the existing parsers so that every
-field's message is reported at once.
+field's message is reported at once; `facts_context` gives the page what it prints for them.
 """
 
 from __future__ import annotations
@@ -20,8 +20,10 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal, InvalidOperation
 from typing import Any, Final
 
-from app.services import ui
-from criteria import FUNCTION_KEYS, INCOME_GROUPS
+from app.models import CityProfile
+from app.services import facts, ui
+from app.services import workspaces as ws
+from criteria import FUNCTION_KEYS, FUNCTIONS, INCOME_GROUPS
 
 TRI_STATE: Final[Mapping[str, bool | None]] = {"": None, "yes": True, "no": False}
 TRI_STATE_LABELS: Final = (("", "Not known"), ("yes", "Yes"), ("no", "No"))
@@ -69,6 +71,45 @@ def _whole(raw: object, name: str, high: int, errors: dict[str, str], message: s
         errors[name] = message
         return None
     return int(text)
+
+
+FACT_FIELDS: Final = (
+    "travel_budget",
+    "population",
+    "income_group",
+    "gni_per_capita_usd",
+    "world_heritage_site",
+    "capital_city",
+)
+
+
+def facts_context(
+    row: CityProfile, form: Mapping[str, Any] | None, network_ids: Sequence[str]
+) -> dict[str, Any]:
+    """What the profile page prints for these fields: the values to show (the posted form
+    after an error, else the profile), the options, and each membership's fee estimate."""
+    profile = ws.profile_dict(row)
+    shown: dict[str, Any] = {}
+    for name in FACT_FIELDS:
+        if form is not None:
+            shown[name] = form.get(name, "")
+        elif name in ("world_heritage_site", "capital_city"):
+            shown[name] = tri_state(profile[name])
+        else:
+            shown[name] = "" if profile[name] is None else profile[name]
+    return {
+        "functions": FUNCTIONS,
+        "function_values": {
+            f.key: form.get(need_field(f.key), "")
+            if form is not None
+            else profile["function_needs"].get(f.key, "")
+            for f in FUNCTIONS
+        },
+        "facts_values": shown,
+        "income_options": INCOME_GROUP_OPTIONS,
+        "tri_state_options": TRI_STATE_LABELS,
+        "estimates": {n: facts.fee_estimate_dict(row, n) for n in network_ids},
+    }
 
 
 def parse_profile_facts(form: Mapping[str, Any]) -> dict[str, Any]:
