@@ -57,7 +57,8 @@ def cmd_seed(args: argparse.Namespace) -> int:
         report = seed(session, _settings(args).seed_dir, demo=not args.no_demo)
         counts = _counts(session)
     print(
-        f"Catalogue: {report.networks_added} networks added, {report.networks_updated} updated. "
+        f"Catalogue: {report.networks_added} networks added, {report.networks_updated} updated; "
+        f"{report.facts_changed} function tags, family links and eligibility rules changed. "
         f"Demo workspace: {'created' if report.workspace_created else 'already present or skipped'}."
     )
     print("Rows: " + ", ".join(f"{k}={v}" for k, v in counts.items()))

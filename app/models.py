@@ -55,6 +55,49 @@ class NetworkSource(SQLModel, table=True):
     url: str = Field(sa_type=Text)
 
 
+class NetworkFunctionTag(SQLModel, table=True):
+    """A function the network serves (`criteria.functions`), with the source that says so."""
+
+    __table_args__ = (UniqueConstraint("network_id", "function"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    network_id: str = Field(foreign_key="network.id", index=True, ondelete="CASCADE")
+    function: str = Field(max_length=40)
+    source: str = Field(sa_type=Text)
+    note: str = Field(default="", sa_type=Text)
+
+
+class NetworkFamilyLink(SQLModel, table=True):
+    """A child network's link to its parent (a section, branch...), with the membership rule."""
+
+    __table_args__ = (UniqueConstraint("parent_id", "child_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    parent_id: str = Field(foreign_key="network.id", index=True, ondelete="CASCADE")
+    child_id: str = Field(foreign_key="network.id", index=True, ondelete="CASCADE")
+    relation: str = Field(max_length=20)  # section | branch | chapter | committee | ...
+    source: str = Field(sa_type=Text)
+    rule: str = Field(max_length=20)  # implies | requires | unstated
+    rule_source: str = Field(default="", sa_type=Text)
+    note: str = Field(default="", sa_type=Text)
+
+
+class NetworkEligibilityRule(SQLModel, table=True):
+    """An entry condition a source states for a network (`criteria.EligibilityRule`)."""
+
+    __table_args__ = (UniqueConstraint("network_id", "kind"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    network_id: str = Field(foreign_key="network.id", index=True, ondelete="CASCADE")
+    kind: str = Field(max_length=30)  # min_population | region | invitation_only | ...
+    minimum: int | None = None  # inhabitants, for min_population
+    capital_exempt: bool = False
+    regions: list[str] = Field(default_factory=list, sa_type=JSON)
+    status: str | None = Field(default=None, max_length=10)  # closed | uncertain
+    source: str = Field(sa_type=Text)
+    note: str = Field(default="", sa_type=Text)
+
+
 class Workspace(SQLModel, table=True):
     """One city's private space: profile, memberships, assessments, scenarios."""
 
@@ -78,8 +121,16 @@ class CityProfile(SQLModel, table=True):
     population_band: str = Field(default="", max_length=20)
     currency: str = Field(default="EUR", max_length=3)
     fee_budget_minor: int | None = Field(default=None, sa_type=BigInteger)  # minor units/year
+    # Travel and event costs: None = they count against the fee budget; else their own budget.
+    travel_budget_minor: int | None = Field(default=None, sa_type=BigInteger)  # minor/year
     staff_hours_budget: int | None = None  # hours/year
     priority_themes: dict[str, float] = Field(default_factory=dict, sa_type=JSON)
+    population: int | None = None  # inhabitants; None = not recorded
+    income_group: str | None = Field(default=None, max_length=20)  # World Bank: low ... high
+    gni_per_capita_usd: int | None = None  # the country's GNI per head, current USD
+    world_heritage_site: bool | None = None  # a UNESCO World Heritage site in the city
+    capital_city: bool | None = None  # the country's capital
+    function_needs: dict[str, float] = Field(default_factory=dict, sa_type=JSON)  # key -> weight
     version: int = Field(default=1)
 
 
@@ -94,6 +145,8 @@ class Membership(SQLModel, table=True):
     status: str = Field(max_length=10)  # member | candidate | former
     since: date | None = None
     annual_fee_minor: int = Field(default=0, sa_type=BigInteger)  # minor units/year
+    fee_is_estimate: bool = False  # the fee came from `scoring.fees`, not an invoice or quote
+    travel_cost_minor: int = Field(default=0, sa_type=BigInteger)  # travel and events, minor/year
     staff_hours: int = 0  # hours/year
     engagement: str | None = Field(default=None, max_length=10)  # active | passive
     roles: list[str] = Field(default_factory=list, sa_type=JSON)

@@ -30,6 +30,23 @@ MethodName = Literal[
 ]
 OutcomeKind = Literal["project", "funding", "policy", "event", "knowledge"]
 Lock = Literal["keep", "exclude"]
+FunctionKey = Literal[
+    "sharing_information",
+    "showcasing",
+    "story_telling",
+    "shaming",
+    "seeking_support",
+    "standard_setting",
+    "advocacy",
+    "funding_access",
+    "technical_assistance",
+    "data_reporting",
+    "training",
+]  # criteria.functions.FUNCTION_KEYS (a test keeps them equal)
+NeedWeight = Annotated[float, Field(ge=0, le=100, allow_inf_nan=False, strict=True)]
+IncomeGroupName = Literal["low", "lower_middle", "upper_middle", "high"]
+Population = Annotated[StrictInt, Field(ge=1, le=100_000_000)]
+GniPerCapita = Annotated[StrictInt, Field(ge=0, le=1_000_000)]
 
 
 class Input(BaseModel):
@@ -128,6 +145,43 @@ class NetworkOut(BaseModel):
     version: int
 
 
+class FunctionTagOut(BaseModel):
+    function: str
+    title: str
+    source: str
+    note: str
+
+
+class FamilyLinkOut(BaseModel):
+    parent_id: str
+    child_id: str
+    relation: str
+    source: str
+    rule: Literal["implies", "requires", "unstated"]
+    rule_source: str
+    note: str
+
+
+class EligibilityRuleOut(BaseModel):
+    kind: str
+    title: str
+    minimum: int | None
+    capital_exempt: bool
+    regions: list[str]
+    status: str | None
+    source: str
+    note: str
+
+
+class NetworkFactsOut(BaseModel):
+    """What the catalogue records beyond the reference columns, each fact with its source."""
+
+    network_id: str
+    functions: list[FunctionTagOut]
+    family: list[FamilyLinkOut]
+    eligibility_rules: list[EligibilityRuleOut]
+
+
 # --- workspaces and profile -----------------------------------------------------------------
 
 
@@ -137,10 +191,30 @@ class ProfileFields(Input):
     population_band: Literal["", "<100k", "100k-500k", "500k-1M", "1M-3M", "3M-10M", ">10M"] = ""
     currency: Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")] = "EUR"
     fee_budget: Money | None = None
+    travel_budget: Money | None = Field(
+        default=None,
+        description="Yearly budget for travel and event costs; null = they count against the fee budget.",
+    )
     staff_hours_budget: Hours | None = None
     priority_themes: dict[
         Annotated[str, StringConstraints(min_length=1, max_length=60)], Points
     ] = {}
+    population: Population | None = Field(default=None, description="Inhabitants; null = unknown.")
+    income_group: IncomeGroupName | None = Field(
+        default=None, description="The country's World Bank income group; null = unknown."
+    )
+    gni_per_capita_usd: GniPerCapita | None = Field(
+        default=None, description="The country's gross national income per head (current USD)."
+    )
+    world_heritage_site: StrictBool | None = Field(
+        default=None, description="A UNESCO World Heritage site in the city; null = unknown."
+    )
+    capital_city: StrictBool | None = Field(
+        default=None, description="The city is its country's capital; null = unknown."
+    )
+    function_needs: dict[FunctionKey, NeedWeight] = Field(
+        default={}, description="What the city needs from networks: function -> weight 0-100."
+    )
 
 
 class ProfileUpdate(Versioned, ProfileFields):
@@ -153,8 +227,15 @@ class ProfileOut(BaseModel):
     population_band: str
     currency: str
     fee_budget: Decimal | None
+    travel_budget: Decimal | None
     staff_hours_budget: int | None
     priority_themes: dict[str, float]
+    population: int | None
+    income_group: str | None
+    gni_per_capita_usd: int | None
+    world_heritage_site: bool | None
+    capital_city: bool | None
+    function_needs: dict[str, float]
     version: int
 
 
@@ -207,6 +288,12 @@ class MembershipCreate(Input):
     status: Status
     since: date | None = None
     annual_fee: Money = Decimal("0")
+    fee_is_estimate: StrictBool = Field(
+        default=False, description="true when the fee comes from the fee estimator."
+    )
+    travel_cost: Money = Field(
+        default=Decimal("0"), description="Expected travel and event costs per year."
+    )
     staff_hours: Hours = 0
     engagement: Engagement | None = None
     roles: list[Annotated[str, StringConstraints(min_length=1, max_length=300)]] = []
@@ -220,7 +307,11 @@ class MembershipCreate(Input):
 class MembershipUpdate(Versioned):
     status: Status | None = None
     since: date | None = None
-    annual_fee: Money | None = None
+    annual_fee: Money | None = Field(
+        default=None, description="Setting the fee clears fee_is_estimate unless it is sent too."
+    )
+    fee_is_estimate: StrictBool | None = None
+    travel_cost: Money | None = None
     staff_hours: Hours | None = None
     engagement: Engagement | None = None
     roles: list[Annotated[str, StringConstraints(min_length=1, max_length=300)]] | None = None
@@ -238,6 +329,8 @@ class MembershipOut(BaseModel):
     status: str
     since: date | None
     annual_fee: Decimal
+    fee_is_estimate: bool
+    travel_cost: Decimal
     currency: str
     staff_hours: int
     engagement: str | None
@@ -248,6 +341,20 @@ class MembershipOut(BaseModel):
     notes: str
     outcomes: list[OutcomeOut]
     version: int
+
+
+class FeeEstimateOut(BaseModel):
+    network_id: str
+    status: Literal["estimate", "no_fee", "basis_only", "unknown", "none_published"]
+    amount: Decimal | None
+    currency: str | None
+    applies: bool = Field(
+        description="true when the estimate is an amount in the workspace's currency, so it can "
+        "be stored as the membership's fee (with fee_is_estimate true)."
+    )
+    source: str | None
+    explanation: str
+    caveats: list[str]
 
 
 # --- assessments ----------------------------------------------------------------------------

@@ -14,6 +14,12 @@ Rules: ``active_network`` reads `NetworkFacts.active`; ``region_match`` compares
 scope text (``global``, ``regional (Europe)``, ``national (Spain)``) with the city's region and
 country using a small table of region names and synonyms; ``manual`` reads the city's recorded
 answer. A recorded answer also settles an automatic gate that could not be decided from data.
+
+The catalogue's structured entry conditions (`EligibilityRule`: population threshold, region,
+invitation only, World Heritage site, network no longer active) are evaluated the same way by
+`evaluate_rules` against the `CityFacts` of the city profile (population, capital city, World
+Heritage site...). Each reason names the rule and cites its source; a fact the profile does not
+record gives ``None`` and says which fact is missing.
 """
 
 from __future__ import annotations
@@ -22,16 +28,21 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Final
 
-from criteria.model import EligibilityGate, GateRule
+from criteria.citations import describe_source
+from criteria.model import EligibilityGate, EligibilityRule, GateRule, RuleKind
 
 __all__ = [
     "CITY_REGIONS",
+    "INCOME_GROUPS",
     "CityFacts",
     "GateResult",
+    "IncomeGroup",
     "NetworkFacts",
     "evaluate_gates",
+    "evaluate_rules",
     "is_eligible",
     "region_admits",
 ]
@@ -56,12 +67,40 @@ class NetworkFacts:
         return self.name or self.id
 
 
+class IncomeGroup(StrEnum):
+    """The World Bank's four country income groups (by gross national income per capita)."""
+
+    LOW = "low"
+    LOWER_MIDDLE = "lower_middle"
+    UPPER_MIDDLE = "upper_middle"
+    HIGH = "high"
+
+
+INCOME_GROUPS: Final[Mapping[IncomeGroup, str]] = {
+    IncomeGroup.LOW: "Low income",
+    IncomeGroup.LOWER_MIDDLE: "Lower-middle income",
+    IncomeGroup.UPPER_MIDDLE: "Upper-middle income",
+    IncomeGroup.HIGH: "High income",
+}
+"""Labels of the World Bank income groups, in ascending order."""
+
+
 @dataclass(frozen=True, slots=True)
 class CityFacts:
-    """What the gates need to know about the city: its region and country (either may be empty)."""
+    """What the gates and eligibility rules need to know about the city.
+
+    ``region`` and ``country`` may be empty. Every other fact is ``None`` when the profile does
+    not record it: a rule that needs it is then unknown, never passed or failed.
+    ``population`` counts inhabitants; ``capital_city`` says whether the city is its country's
+    capital; ``world_heritage_site`` whether a UNESCO World Heritage site lies in it.
+    """
 
     region: str = ""
     country: str = ""
+    population: int | None = None
+    income_group: IncomeGroup | None = None
+    world_heritage_site: bool | None = None
+    capital_city: bool | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -332,13 +371,16 @@ def evaluate_gates(
     network: NetworkFacts,
     city: CityFacts,
     answers: Mapping[str, bool | None] | None = None,
+    *,
+    rules: Iterable[EligibilityRule] = (),
 ) -> list[GateResult]:
-    """Evaluate every gate that applies to ``network``, in the order given.
+    """Evaluate every gate that applies to ``network``, in the order given, then its rules.
 
     ``answers`` holds the city's recorded yes/no per gate key for this network. It decides
     ``manual`` gates and fills in automatic gates that the data cannot decide; it does not
     overrule an automatic decision. Gates whose ``applies_to`` excludes the network are left
-    out of the result.
+    out of the result. ``rules`` are the catalogue's entry conditions; those of other networks
+    are skipped (see `evaluate_rules`).
 
     >>> from criteria.model import EligibilityGate
     >>> gates = [
@@ -365,6 +407,101 @@ def evaluate_gates(
             verb = "meets" if passed else "does not meet"
             reason = f"the city recorded that it {verb} this condition for {network.label}"
         results.append(GateResult(gate.key, gate.title, passed, reason))
+    return results + evaluate_rules(rules, network, city, recorded)
+
+
+def _fact(value: object) -> str:
+    return f"{value:,}" if isinstance(value, int) and not isinstance(value, bool) else str(value)
+
+
+def _rule_verdict(
+    rule: EligibilityRule,
+    network: NetworkFacts,
+    city: CityFacts,
+    answer: bool | None,
+) -> tuple[bool | None, str]:
+    name = network.label
+    if rule.kind is RuleKind.MIN_POPULATION:
+        minimum = _fact(rule.minimum)
+        if rule.capital_exempt:
+            condition = f"{name} admits cities of at least {minimum} inhabitants, and capitals"
+        else:
+            condition = f"{name} admits cities of at least {minimum} inhabitants"
+        if city.population is None:
+            if rule.capital_exempt and city.capital_city:
+                return True, f"{condition}; the city is a capital"
+            return None, f"{condition}; the city's population is not recorded"
+        if city.population >= (rule.minimum or 0):
+            return True, f"{condition}; the city has {_fact(city.population)}"
+        if not rule.capital_exempt:
+            return False, f"{condition}; the city has {_fact(city.population)}"
+        if city.capital_city is None:
+            return None, (
+                f"{condition}; the city has {_fact(city.population)} and whether it is a "
+                "capital is not recorded"
+            )
+        if city.capital_city:
+            return True, f"{condition}; the city is a capital"
+        return False, f"{condition}; the city has {_fact(city.population)} and is not a capital"
+    if rule.kind is RuleKind.REGION:
+        listed = ", ".join(rule.regions)
+        verdicts = [region_admits(f"regional ({region})", city) for region in rule.regions]
+        condition = f"{name} admits only cities of {listed}"
+        if any(v is True for v, _ in verdicts):
+            return True, f"{condition}; the city is in {city.region or city.country}"
+        if all(v is False for v, _ in verdicts):
+            return False, f"{condition}; the city is in {city.region or city.country}"
+        return None, f"{condition}; the city's region or country does not settle it"
+    if rule.kind is RuleKind.INVITATION_ONLY:
+        condition = f"{name} takes members only by invitation or selection"
+        if answer is None:
+            return None, f"{condition}; whether the city has been invited is not recorded"
+        if answer:
+            return True, f"{condition}; the city recorded that it has been invited"
+        return False, f"{condition}; the city recorded that it has not been invited"
+    if rule.kind is RuleKind.WORLD_HERITAGE_SITE:
+        condition = f"{name} admits only cities with a UNESCO World Heritage site"
+        if city.world_heritage_site is None:
+            return None, f"{condition}; the profile does not say whether the city has one"
+        if city.world_heritage_site:
+            return True, f"{condition}; the city has one"
+        return False, f"{condition}; the city has none"
+    if rule.status == "closed":
+        return False, f"{name} has closed and takes no members"
+    return None, f"{name} may no longer be active; check its status before deciding"
+
+
+def evaluate_rules(
+    rules: Iterable[EligibilityRule],
+    network: NetworkFacts,
+    city: CityFacts,
+    answers: Mapping[str, bool | None] | None = None,
+) -> list[GateResult]:
+    """Evaluate the catalogue's entry conditions of ``network`` against the city's facts.
+
+    Rules of other networks are skipped. ``answers`` may record, under the rule's key
+    (``rule:invitation_only``), whether the city has been invited; it settles only that kind.
+    Every reason cites the rule's source.
+
+    >>> from criteria.model import EligibilityRule
+    >>> rules = [EligibilityRule(network="eurocities", kind="min_population", minimum=250_000,
+    ...                          source="catalogue:eurocities/eligibility")]
+    >>> net = NetworkFacts(id="eurocities", scope="regional (Europe)", name="Eurocities")
+    >>> r = evaluate_rules(rules, net, CityFacts(population=180_000))[0]
+    >>> r.passed, r.reason
+    (False, "Eurocities admits cities of at least 250,000 inhabitants; the city has 180,000 \
+(source: the 'eligibility' entry for eurocities in the network catalogue).")
+    >>> evaluate_rules(rules, net, CityFacts())[0].passed is None
+    True
+    """
+    recorded = answers or {}
+    results: list[GateResult] = []
+    for rule in rules:
+        if rule.network != network.id:
+            continue
+        passed, reason = _rule_verdict(rule, network, city, recorded.get(rule.key))
+        cited = f"{reason} (source: {describe_source(rule.source)})."
+        results.append(GateResult(rule.key, rule.title, passed, cited))
     return results
 
 

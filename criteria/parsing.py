@@ -21,9 +21,9 @@ from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
 from criteria.errors import CriteriaError, FrameworkError
-from criteria.model import KEY_PATTERN, Criterion, EligibilityGate, Framework
+from criteria.model import KEY_PATTERN, Criterion, EligibilityGate, EligibilityRule, Framework
 
-__all__ = ["describe_errors", "parse_criterion", "parse_framework", "parse_gate"]
+__all__ = ["describe_errors", "parse_criterion", "parse_framework", "parse_gate", "parse_rule"]
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -69,6 +69,27 @@ def parse_gate(data: Mapping[str, Any]) -> EligibilityGate:
     criteria.errors.CriteriaError: gate 'x1', field 'rule': 'vote' is not allowed; use 'manual', 'active_network' or 'region_match'
     """
     return _parse_item(data, "gate", EligibilityGate)
+
+
+def parse_rule(data: Mapping[str, Any]) -> EligibilityRule:
+    """Validate one catalogue eligibility rule given as a mapping (a YAML entry).
+
+    >>> parse_rule({"network": "p4hc", "kind": "invitation_only", "source": "seed:x"}).key
+    'rule:invitation_only'
+    >>> parse_rule({"network": "eurocities", "kind": "min_population", "source": "s"})
+    Traceback (most recent call last):
+    ...
+    criteria.errors.CriteriaError: rule for eurocities: a min_population rule needs minimum
+    """
+    if not isinstance(data, Mapping):
+        raise CriteriaError(f"a rule must be a mapping of fields, found {_type_name(data)}")
+    try:
+        return EligibilityRule.model_validate(dict(data))
+    except ValidationError as exc:
+        network = data.get("network")
+        name = f"rule for {network}" if isinstance(network, str) and network else "the rule"
+        lines, fields = describe_errors(exc, data, item=(name, EligibilityRule))
+        raise CriteriaError(_join(None, lines), fields=fields) from None
 
 
 def parse_framework(data: Any, *, source: str = "framework") -> Framework:
@@ -171,6 +192,8 @@ def _field_part(rest: tuple[int | str, ...]) -> str:
         text += f", scale point {inner[0]!r}"
     elif inner and isinstance(inner[0], int):
         text += f", item {inner[0] + 1}"
+    elif inner and rest[0] != "distinct_from":
+        text = f"field '{'.'.join(str(r) for r in rest if r != '[key]')}'"
     return text
 
 

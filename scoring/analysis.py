@@ -50,6 +50,7 @@ import numpy.typing as npt
 from criteria.errors import CriteriaError
 from scoring import portfolio as pf
 from scoring.evidence import Cell, coverage
+from scoring.functions import function_fit
 from scoring.matrix import DecisionMatrix, Objective
 from scoring.matrix import utilities as matrix_utilities
 from scoring.methods import (
@@ -103,6 +104,11 @@ HOURS_KEY = "staff_time"
 """Criterion whose values come from `NetworkInput.hours`."""
 THEMATIC_FIT_KEY = "thematic_fit"
 """Criterion computed from `Problem.priorities` and the networks' themes, when given."""
+FUNCTION_FIT_KEY = "function_fit"
+"""Criterion computed from `Problem.function_needs` and the networks' functions, when given."""
+FAMILY_OVERLAP = 0.5
+"""The overlap at least counted between two networks of one family (a section and its parent):
+a city in both pays twice for one organisation's work, whatever their theme tags say."""
 
 SCORE_BOUNDS = (1.0, 5.0)
 _PLAIN_SCORES = {int, float, np.float64, type(None)}
@@ -149,6 +155,7 @@ class NetworkInput:
     themes: frozenset[str] = frozenset()
     services: frozenset[str] = frozenset()
     travel: int = 0
+    functions: frozenset[str] = frozenset()
 
     @property
     def cash(self) -> int:
@@ -171,6 +178,10 @@ class Problem:
     and cost references. Overlap penalties apply to *material* overlaps only: pairs whose
     overlap is at least ``overlap_floor`` and, for each network, among its
     ``overlap_partners`` most similar networks (this keeps the program small).
+    ``function_needs`` (function key -> weight) computes ``function_fit`` from the networks'
+    ``functions``. ``travel_budget`` (minor units) sets travel and event costs apart from the
+    fee budget; without it they count against the fee budget. ``family`` lists
+    ``(child, parent, relation)`` links: such pairs overlap at least `FAMILY_OVERLAP`.
     """
 
     networks: tuple[NetworkInput, ...]
@@ -192,13 +203,20 @@ class Problem:
     service_weight: float = 0.5
     cells: Mapping[str, Mapping[str, Cell]] | None = None
     currency: str = "EUR"
+    function_needs: Mapping[str, float] | None = None
+    travel_budget: int | None = None
+    family: tuple[tuple[str, str, str], ...] = ()
     portfolio_time_limit: float | None = 2.0
     detail: Detail = "full"
 
 
 @dataclass(frozen=True, slots=True)
 class BudgetUse:
-    """Cash costs (minor units) and staff hours: now, in the chosen portfolio, and available."""
+    """Cash costs (minor units) and staff hours: now, in the chosen portfolio, and available.
+
+    ``fee_*`` is what counts against the fee budget: fees, and travel too unless the city sets
+    a travel budget apart (then ``travel_*`` holds it).
+    """
 
     fee_current: int
     fee_selected: int
@@ -206,6 +224,9 @@ class BudgetUse:
     hours_current: float
     hours_selected: float
     hours_budget: float | None
+    travel_current: int = 0
+    travel_selected: int = 0
+    travel_budget: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -366,6 +387,12 @@ class Analysis:
     excluded: tuple[str, ...] = ()
     warnings: tuple[str, ...] = ()
 
+    def ranked_matrix(self) -> DecisionMatrix:
+        """The matrix of the networks with enough evidence to be ranked (those the chosen
+        method compared), in the order of ``evaluation.alternatives``."""
+        position = {network: k for k, network in enumerate(self.matrix.alternatives)}
+        return self.matrix.subset([position[n] for n in self.evaluation.alternatives])
+
     def recommendation(self, network: str) -> Recommendation:
         """The recommendation for one network id (full analyses only)."""
         for rec in self.recommendations:
@@ -401,6 +428,7 @@ class Basis:
     eligible: tuple[bool | None, ...] = dataclasses.field(repr=False)
     id_order: npt.NDArray[np.intp] = dataclasses.field(repr=False)
     fee_current: int
+    travel_current: int
     hours_current: float
     overlap_ids: tuple[str, ...]
     overlap: npt.NDArray[np.float64] = dataclasses.field(repr=False)
@@ -446,6 +474,8 @@ def _basis_key(problem: Problem, *, light: bool = False) -> tuple[Any, ...]:
         s.fee_reference,
         s.hours_reference,
         problem.currency,
+        None if problem.function_needs is None else tuple(sorted(problem.function_needs.items())),
+        problem.family,
     )
 
 
@@ -514,6 +544,8 @@ def _build_matrix(
     unset = np.zeros(m, dtype=bool)
     priorities = problem.priorities
     use_priorities = priorities is not None and sum(priorities.values()) > 0
+    needs = problem.function_needs
+    use_needs = needs is not None and sum(needs.values()) > 0
     if priorities is not None and not use_priorities:
         warnings.append(
             "The city has no priority themes with a positive weight: thematic fit comes from "
@@ -557,6 +589,14 @@ def _build_matrix(
                 if network.themes not in fits:
                     fits[network.themes] = thematic_fit(priorities, network.themes).score
                 values[i, j] = fits[network.themes]
+            bounds.append(SCORE_BOUNDS)
+            functions.append(ValueFunction(key, criterion.title, "score", 1.0, 5.0, ""))
+            continue
+        if key == FUNCTION_FIT_KEY and use_needs:
+            assert needs is not None
+            for i, network in enumerate(ranked):
+                fit = function_fit(needs, network.functions)
+                values[i, j] = np.nan if fit is None else fit.score  # no functions: unknown
             bounds.append(SCORE_BOUNDS)
             functions.append(ValueFunction(key, criterion.title, "score", 1.0, 5.0, ""))
             continue
@@ -615,14 +655,20 @@ def _overlaps(
     service_weight: float,
     floor: float,
     partners: int,
+    family: tuple[tuple[str, str, str], ...] = (),
 ) -> tuple[tuple[str, ...], npt.NDArray[np.float64], npt.NDArray[np.float64]]:
     """Overlap matrix and its material part, memoised (they depend only on the networks'
-    themes and services). The arrays are read-only."""
+    themes, services and family links). The arrays are read-only."""
     ids, overlap = overlap_matrix(
         {i: themes for i, themes, _ in networks},
         {i: services for i, _, services in networks},
         service_weight=service_weight,
     )
+    position = {network: k for k, network in enumerate(ids)}
+    for child, parent, _relation in family:
+        if child in position and parent in position:
+            a, b = position[child], position[parent]
+            overlap[a, b] = overlap[b, a] = max(overlap[a, b], FAMILY_OVERLAP)
     material = _material_overlap(overlap, floor, partners)
     overlap.flags.writeable = False
     material.flags.writeable = False
@@ -663,6 +709,7 @@ def prepare(problem: Problem) -> Basis:
         problem.service_weight,
         problem.overlap_floor,
         problem.overlap_partners,
+        problem.family,
     )
     kinds = {c.key: c.kind for c in problem.criteria}
     assessed = np.array(
@@ -719,7 +766,8 @@ def prepare(problem: Problem) -> Basis:
         is_member=_read_only(is_member),
         eligible=tuple(x.eligible for x in ranked),
         id_order=_read_only(id_order),
-        fee_current=sum(x.cash for x in members),
+        fee_current=sum(x.fee if problem.travel_budget is not None else x.cash for x in members),
+        travel_current=sum(x.travel for x in members),
         hours_current=float(sum(x.hours for x in members)),
         overlap_ids=ids,
         overlap=overlap,
@@ -799,6 +847,7 @@ def _items(
     warnings: list[str],
 ) -> list[pf.PortfolioItem]:
     s = problem.settings
+    apart = problem.travel_budget is not None
     items = []
     for i, (network, value) in enumerate(zip(basis.ranked, values.tolist(), strict=True)):
         member = network.status == "member"
@@ -813,7 +862,8 @@ def _items(
             pf.PortfolioItem(
                 id=network.id,
                 value=value,
-                fee=network.cash,
+                fee=network.fee if apart else network.cash,
+                travel=network.travel if apart else 0,
                 hours=network.hours,
                 is_member=member,
                 eligible=network.eligible,
@@ -904,6 +954,7 @@ def analyse(problem: Problem, basis: Basis | None = None) -> Analysis:
         hours_budget=problem.hours_budget,
         time_limit=problem.portfolio_time_limit,
         search="quick" if preview else "exact",
+        travel_budget=problem.travel_budget,
     )
     if portfolio.status == pf.QUICK_STATUS:
         warnings.append(
@@ -947,6 +998,9 @@ def analyse(problem: Problem, basis: Basis | None = None) -> Analysis:
         hours_current=basis.hours_current,
         hours_selected=portfolio.hours_used,
         hours_budget=problem.hours_budget,
+        travel_current=basis.travel_current,
+        travel_selected=portfolio.travel_used,
+        travel_budget=problem.travel_budget,
     )
     gaps = int(basis.missing[rows].sum()) if rows.size else 0
     if gaps:
@@ -970,6 +1024,8 @@ def analyse(problem: Problem, basis: Basis | None = None) -> Analysis:
         warnings.append("Current memberships cost more than the fee budget.")
     if problem.hours_budget is not None and budget_use.hours_current > problem.hours_budget:
         warnings.append("Current memberships need more staff hours than are available.")
+    if problem.travel_budget is not None and budget_use.travel_current > problem.travel_budget:
+        warnings.append("Current memberships' travel and events cost more than the travel budget.")
 
     return Analysis(
         matrix=matrix,
@@ -1087,6 +1143,7 @@ def _full_detail(
             eligible=x.eligible,
             engagement=x.engagement,
             fee=x.cash,
+            travel=x.travel,
             hours=x.hours,
             renewal_date=x.renewal_date,
             notice_days=x.notice_days,
@@ -1100,9 +1157,20 @@ def _full_detail(
     ]
     by_id = {x.id: x for x in ranked}
 
+    relations = {
+        frozenset((child, parent)): (child, parent, relation)
+        for child, parent, relation in problem.family
+    }
+
     def describe_shared(a: str, b: str) -> str:
         x, y = by_id[a], by_id[b]
-        return shared_items(x.themes, y.themes, x.services, y.services).describe()
+        shared = shared_items(x.themes, y.themes, x.services, y.services).describe()
+        link = relations.get(frozenset((a, b)))
+        if link is None:
+            return shared
+        child, parent, relation = link
+        family = f"{by_id[child].name} is a {relation} of {by_id[parent].name}"
+        return family if shared == "nothing" else f"{family}; {shared}"
 
     recommendations = recommend(
         facts,

@@ -15,6 +15,7 @@ with networks ranked above it, its duplication d_i (a continuous auxiliary)::
                - sum_(candidates) c_i x_i                 joining costs
                - penalty * sum_i d_i                      paying twice for the same thing
     subject to sum_i fee_i x_i <= fee budget              (exact integer minor units)
+               sum_i travel_i x_i <= travel budget        (when the city sets one apart)
                sum_i hours_i x_i <= hours budget
                d_i >= o_ij (x_i + x_j - 1)  for j ranked above i,  0 <= d_i <= 1
                x_c <= x_m  for a candidate c and a member m of at least c's value
@@ -112,7 +113,8 @@ class PortfolioItem:
     """One network the portfolio may contain.
 
     ``fee`` is the yearly cash cost in minor currency units (an exact integer), ``hours`` the
-    staff hours per year. ``bar`` is the value the network must reach to be chosen (its leave
+    staff hours per year. ``travel`` (minor units) counts against a travel budget of its own
+    when one is given; without one the caller adds it to ``fee``. ``bar`` is the value the network must reach to be chosen (its leave
     bar as a member, its join bar as a candidate); ``switch_cost`` what leaving (member) or
     joining (candidate) costs in value units. ``eligible=None`` means unknown: the network
     may be chosen, but never at a member's expense. ``unassessed`` marks a network without
@@ -130,6 +132,7 @@ class PortfolioItem:
     bar: float = 0.0
     switch_cost: float = 0.0
     unassessed: bool = False
+    travel: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,6 +154,7 @@ class Why:
     fee_left: int | None = None
     hours_left: float | None = None
     over: tuple[str, ...] = ()
+    travel_left: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,6 +178,8 @@ class PortfolioResult:
     fee_budget: int | None = None
     hours_budget: float | None = None
     over_committed: tuple[str, ...] = ()
+    travel_used: int = 0
+    travel_budget: int | None = None
 
 
 def format_minor_units(amount: int) -> str:
@@ -202,6 +208,7 @@ class _Model:
     ids: tuple[str, ...]
     values: npt.NDArray[np.float64]
     fees: npt.NDArray[np.int64]
+    travel: npt.NDArray[np.int64]
     hours: npt.NDArray[np.float64]
     members: npt.NDArray[np.bool_]
     unconfirmed: npt.NDArray[np.bool_]
@@ -217,6 +224,7 @@ class _Model:
     fee_budget: int | None
     hours_budget: float | None
     over_committed: tuple[str, ...]
+    travel_budget: int | None
 
 
 def _check_items(items: Sequence[PortfolioItem], overlap_penalty: float) -> None:
@@ -231,7 +239,7 @@ def _check_items(items: Sequence[PortfolioItem], overlap_penalty: float) -> None
             raise CriteriaError(
                 f"Network {item.id!r} has a value, hours, bar or cost that is not a number."
             )
-        if item.fee < 0 or item.hours < 0 or item.switch_cost < 0:
+        if item.fee < 0 or item.travel < 0 or item.hours < 0 or item.switch_cost < 0:
             raise CriteriaError(
                 f"Network {item.id!r} has a negative fee, staff time or switching cost."
             )
@@ -248,6 +256,7 @@ def _build(
     overlap_penalty: float,
     fee_budget: int | None,
     hours_budget: float | None,
+    travel_budget: int | None = None,
 ) -> _Model:
     """The program, with the networks in id order."""
     _check_items(items, overlap_penalty)
@@ -255,6 +264,8 @@ def _build(
         raise CriteriaError("The fee budget must not be negative.")
     if hours_budget is not None and not hours_budget >= 0:
         raise CriteriaError("The staff-hours budget must not be negative.")
+    if travel_budget is not None and travel_budget < 0:
+        raise CriteriaError("The travel budget must not be negative.")
     n = len(items)
     order = np.array(sorted(range(n), key=lambda k: items[k].id), dtype=np.intp)
     sorted_items = [items[k] for k in order.tolist()]
@@ -263,6 +274,7 @@ def _build(
     members = np.array([it.is_member for it in sorted_items], dtype=bool)
     switch = np.array([it.switch_cost for it in sorted_items], dtype=np.float64)
     fees = np.array([it.fee for it in sorted_items], dtype=np.int64)
+    travel = np.array([it.travel for it in sorted_items], dtype=np.int64)
     hours = np.array([it.hours for it in sorted_items], dtype=np.float64)
     margin = values - bars
     coef = margin + np.where(members, switch, -switch)
@@ -306,6 +318,9 @@ def _build(
     if hours_budget is not None and not _fits_hours(float(hours[forced].sum()), hours_budget):
         hours_budget = float(hours[forced].sum())
         over.append("hours")
+    if travel_budget is not None and int(travel[forced].sum()) > travel_budget:
+        travel_budget = int(travel[forced].sum())
+        over.append("travel")
 
     allowed = fixed != _OUT
     free = fixed == _FREE
@@ -337,6 +352,7 @@ def _build(
         ids=tuple(it.id for it in sorted_items),
         values=values,
         fees=fees,
+        travel=travel,
         hours=hours,
         members=members,
         unconfirmed=unconfirmed,
@@ -352,6 +368,7 @@ def _build(
         fee_budget=fee_budget,
         hours_budget=hours_budget,
         over_committed=tuple(over),
+        travel_budget=travel_budget,
     )
     return model
 
@@ -375,7 +392,12 @@ def _fits(model: _Model, chosen: npt.NDArray[np.bool_], budgets: bool = True) ->
     if not budgets:
         return True
     fee_ok = model.fee_budget is None or int(model.fees[chosen].sum()) <= model.fee_budget
-    return fee_ok and _fits_hours(float(model.hours[chosen].sum()), model.hours_budget)
+    travel_ok = (
+        model.travel_budget is None or int(model.travel[chosen].sum()) <= model.travel_budget
+    )
+    return (
+        fee_ok and travel_ok and _fits_hours(float(model.hours[chosen].sum()), model.hours_budget)
+    )
 
 
 def _reasons(model: _Model, chosen: npt.NDArray[np.bool_]) -> tuple[dict[str, Why], list[str]]:
@@ -387,6 +409,11 @@ def _reasons(model: _Model, chosen: npt.NDArray[np.bool_]) -> tuple[dict[str, Wh
         None
         if model.hours_budget is None
         else model.hours_budget - float(model.hours[chosen].sum())
+    )
+    travel_left = (
+        None
+        if model.travel_budget is None
+        else model.travel_budget - int(model.travel[chosen].sum())
     )
     duplication, partner = _duplication(model, chosen)
     reasons: dict[str, Why] = {}
@@ -408,10 +435,16 @@ def _reasons(model: _Model, chosen: npt.NDArray[np.bool_]) -> tuple[dict[str, Wh
             model.hours_budget or 0.0
         ):
             over.append("hours")
+        if travel_left is not None and int(model.travel[k]) > travel_left:
+            over.append("travel")
         if over:
             binding.update(over)
             reasons[network] = Why(
-                OVER_BUDGET, fee_left=fee_left, hours_left=hours_left, over=tuple(over)
+                OVER_BUDGET,
+                fee_left=fee_left,
+                hours_left=hours_left,
+                over=tuple(over),
+                travel_left=travel_left,
             )
             continue
         missing = np.flatnonzero(model.requires[k] & ~chosen)
@@ -430,7 +463,7 @@ def _reasons(model: _Model, chosen: npt.NDArray[np.bool_]) -> tuple[dict[str, Wh
             )
             continue
         reasons[network] = Why(NOT_CHOSEN, fee_left=fee_left, hours_left=hours_left)
-    return reasons, [b for b in ("fee", "hours") if b in binding]
+    return reasons, [b for b in ("fee", "travel", "hours") if b in binding]
 
 
 def _result(model: _Model, chosen: npt.NDArray[np.bool_], status: str) -> PortfolioResult:
@@ -446,6 +479,8 @@ def _result(model: _Model, chosen: npt.NDArray[np.bool_], status: str) -> Portfo
         fee_budget=model.fee_budget,
         hours_budget=model.hours_budget,
         over_committed=model.over_committed,
+        travel_used=int(model.travel[chosen].sum()),
+        travel_budget=model.travel_budget,
     )
 
 
@@ -469,6 +504,7 @@ def _solve(
     excluded: Sequence[npt.NDArray[np.bool_]] = (),
     fee_ub: float | None = None,
     hours_ub: float | None = None,
+    travel_ub: float | None = None,
 ) -> tuple[npt.NDArray[np.bool_], str]:
     n = len(model.ids)
     weaker = np.unique(model.pair_i)  # networks that get a duplication variable d_i
@@ -485,6 +521,10 @@ def _solve(
         row = np.concatenate([model.fees.astype(np.float64), np.zeros(p)])
         blocks.append(sparse.csr_array(row[None, :]))
         row_ub.append(np.array([fee_ub]))
+    if budgets and travel_ub is not None:
+        row = np.concatenate([model.travel.astype(np.float64), np.zeros(p)])
+        blocks.append(sparse.csr_array(row[None, :]))
+        row_ub.append(np.array([travel_ub]))
     if budgets and hours_ub is not None:
         row = np.concatenate([model.hours, np.zeros(p)])
         blocks.append(sparse.csr_array(row[None, :]))
@@ -555,6 +595,7 @@ def _exact(
 ) -> tuple[npt.NDArray[np.bool_], str]:
     """The proven optimum (HiGHS), re-checked against the budgets in exact integers."""
     fee_ub = None if model.fee_budget is None else model.fee_budget + 0.5
+    travel_ub = None if model.travel_budget is None else model.travel_budget + 0.5
     hours_ub = (
         None
         if model.hours_budget is None
@@ -572,6 +613,7 @@ def _exact(
             excluded=excluded,
             fee_ub=fee_ub,
             hours_ub=hours_ub,
+            travel_ub=travel_ub,
         )
         if _fits(model, chosen, budgets):
             return chosen, status
@@ -580,6 +622,8 @@ def _exact(
             total_fee = float(model.fees.sum())
             if fee_ub is not None:
                 fee_ub -= 0.5 + 1e-6 * total_fee
+            if travel_ub is not None:
+                travel_ub -= 0.5 + 1e-6 * float(model.travel.sum())
             if hours_ub is not None:
                 hours_ub -= 1e-6 * float(model.hours.sum())
     raise RuntimeError("The portfolio solver kept returning solutions over budget.")
@@ -628,25 +672,31 @@ def _local_search(model: _Model, *, budgets: bool = True) -> npt.NDArray[np.bool
         else model.hours_budget + _hours_tolerance(model.hours_budget)
     )
     fees = model.fees.astype(np.float64)
+    trips = model.travel.astype(np.float64)
+    trip_cap = np.inf if not budgets or model.travel_budget is None else float(model.travel_budget)
     gain = model.coef + TIE
     usage = np.full(n, 1e-9)
     if np.isfinite(fee_cap):
         usage += fees / max(fee_cap, 1.0)
+    if np.isfinite(trip_cap):
+        usage += trips / max(trip_cap, 1.0)
     if np.isfinite(hours_cap):
         usage += model.hours / max(hours_cap, 1e-9)
 
-    def room() -> tuple[float, float, npt.NDArray[np.int64]]:
+    def room() -> tuple[float, float, float, npt.NDArray[np.int64]]:
         missing = (req & ~chosen[None, :]).sum(axis=1)
-        return float(fees[chosen].sum()), float(model.hours[chosen].sum()), missing
+        used = float(fees[chosen].sum()), float(trips[chosen].sum())
+        return used[0], used[1], float(model.hours[chosen].sum()), missing
 
     while True:  # greedy fill
         add, _ = _moves(model, chosen, gain)
-        fee_used, hours_used, missing = room()
+        fee_used, trip_used, hours_used, missing = room()
         fits = (
             free
             & ~chosen
             & (missing == 0)
             & (fee_used + fees <= fee_cap)
+            & (trip_used + trips <= trip_cap)
             & (hours_used + model.hours <= hours_cap)
             & (add > 0)
         )
@@ -655,7 +705,7 @@ def _local_search(model: _Model, *, budgets: bool = True) -> npt.NDArray[np.bool
         chosen[int(np.argmax(np.where(fits, add / usage, -np.inf)))] = True
     for _step in range(10 * n + 10):  # improvement by single moves
         add, drop = _moves(model, chosen, gain)
-        fee_used, hours_used, missing = room()
+        fee_used, trip_used, hours_used, missing = room()
         needed = (req & chosen[:, None]).any(axis=0)
         ins = np.flatnonzero(free & chosen & ~needed)
         outs = np.flatnonzero(free & ~chosen & (missing == 0))
@@ -663,6 +713,7 @@ def _local_search(model: _Model, *, budgets: bool = True) -> npt.NDArray[np.bool
         move: tuple[int | None, int | None] | None = None
         if outs.size:
             ok = (fee_used + fees[outs] <= fee_cap) & (hours_used + model.hours[outs] <= hours_cap)
+            ok &= trip_used + trips[outs] <= trip_cap
             scores = np.where(ok, add[outs], -np.inf)
             k = int(np.argmax(scores))
             if scores[k] > best:
@@ -674,6 +725,7 @@ def _local_search(model: _Model, *, budgets: bool = True) -> npt.NDArray[np.bool
         if ins.size and outs.size:
             swap = drop[ins][:, None] + add[outs][None, :]
             ok = fee_used - fees[ins][:, None] + fees[outs][None, :] <= fee_cap
+            ok &= trip_used - trips[ins][:, None] + trips[outs][None, :] <= trip_cap
             ok &= hours_used - model.hours[ins][:, None] + model.hours[outs][None, :] <= hours_cap
             ok &= ~req[np.ix_(outs, ins)].T  # the added network must not need the dropped one
             swap = np.where(ok, swap, -np.inf)
@@ -702,6 +754,7 @@ def optimise_portfolio(
     hours_budget: float | None = None,
     time_limit: float | None = DEFAULT_TIME_LIMIT,
     search: Search = "exact",
+    travel_budget: int | None = None,
 ) -> PortfolioResult:
     """Choose the memberships (see the module docstring for the program).
 
@@ -730,8 +783,12 @@ def optimise_portfolio(
     """
     if search not in ("exact", "quick"):
         raise ValueError(f"search must be 'exact' or 'quick', not {search!r}")
-    model = _build(items, overlap, overlap_penalty, fee_budget, hours_budget)
-    has_budget = model.fee_budget is not None or model.hours_budget is not None
+    model = _build(items, overlap, overlap_penalty, fee_budget, hours_budget, travel_budget)
+    has_budget = (
+        model.fee_budget is not None
+        or model.hours_budget is not None
+        or model.travel_budget is not None
+    )
     if model.pair_i.size == 0:
         free_choice = _separable(model)
         status = "optimal"

@@ -93,7 +93,9 @@ def _dominated(values: NDArray[np.float64], benefit: NDArray[np.bool_]) -> NDArr
 def _submatrix(
     matrix: DecisionMatrix, values: NDArray[np.float64], names: tuple[str, ...]
 ) -> DecisionMatrix:
-    return DecisionMatrix(names, matrix.criteria, values, matrix.objectives, matrix.bounds)
+    return DecisionMatrix(
+        names, matrix.criteria, values, matrix.objectives, matrix.bounds, matrix.saturating
+    )
 
 
 def check_rank_reversal(

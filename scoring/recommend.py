@@ -131,7 +131,8 @@ class Flag:
 class MembershipFacts:
     """What `recommend` needs to know about one network besides its scores.
 
-    ``fee`` is the yearly cash cost (fee and travel) in minor units. ``coverage`` is the
+    ``fee`` is the yearly cash cost (fee and travel) in minor units, ``travel`` its travel and
+    event part. ``coverage`` is the
     share of the assessed criteria's weight that has scores (`scoring.evidence.coverage`);
     ``disputes`` the criteria (key, lowest, highest) on which assessors differ by 2 points or
     more; ``title`` the network's name for sentences about other networks.
@@ -143,6 +144,7 @@ class MembershipFacts:
     engagement: Literal["active", "passive"] | None = None
     fee: int = 0
     hours: float = 0.0
+    travel: int = 0
     renewal_date: date | None = None
     notice_days: int | None = None
     missing_scores: int = 0
@@ -224,6 +226,9 @@ def texts_against(
     ('0.599999', '0.450000', '0.600000')
     >>> texts_against(0.52, 0.45, 0.6)
     ('0.52', '0.45', '0.60')
+
+    References closer to each other than ``limit`` decimals cannot both be told apart from a
+    value between them (bars are never that close).
     """
 
     def keeps(places: int) -> bool:
@@ -243,7 +248,7 @@ def texts_against(
     value_text, near_text = pair_text(value, references[nearest], decimals=limit, limit=limit)
     return (
         value_text,
-        *(near_text if k == nearest else f"{ref:.{limit}f}" for k, ref in enumerate(references)),
+        *(near_text if ref == references[nearest] else f"{ref:.{limit}f}" for ref in references),
     )
 
 
@@ -422,6 +427,7 @@ class Context:
     describe_shared: Callable[[str, str], str]
     fee_budget: int | None
     hours_budget: float | None
+    travel_budget: int | None = None
 
 
 def _name(ctx: Context, network: str) -> str:
@@ -430,10 +436,17 @@ def _name(ctx: Context, network: str) -> str:
 
 def _budget_clause(facts: MembershipFacts, why: pf.Why, ctx: Context, verb: str) -> str:
     parts = []
+    apart = ctx.travel_budget is not None
     if "fee" in why.over and why.fee_left is not None:
+        fee = facts.fee - facts.travel if apart else facts.fee
         parts.append(
-            f"{_money(facts.fee, ctx.currency)} a year where the fee budget has "
+            f"{_money(fee, ctx.currency)} a year where the fee budget has "
             f"{_money(max(why.fee_left, 0), ctx.currency)} left"
+        )
+    if "travel" in why.over and why.travel_left is not None:
+        parts.append(
+            f"{_money(facts.travel, ctx.currency)} of travel a year where the travel budget "
+            f"has {_money(max(why.travel_left, 0), ctx.currency)} left"
         )
     if "hours" in why.over and why.hours_left is not None:
         parts.append(
@@ -448,13 +461,15 @@ def _joined_clause(ctx: Context, over: tuple[str, ...]) -> str:
     funded = [
         j
         for j in ctx.joined
-        if ("fee" in over and ctx.costs[j][0] > 0) or ("hours" in over and ctx.costs[j][1] > 0)
+        if ("fee" in over and ctx.costs[j][0] > 0)
+        or ("travel" in over and ctx.costs[j][0] > 0)
+        or ("hours" in over and ctx.costs[j][1] > 0)
     ]
     if not funded:
         return ""
     names = [f"{_name(ctx, j)} ({ctx.values[j]:.2f})" for j in funded]
     listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
-    return f", which go to joining {listed}"
+    return f", used instead to join {listed}"
 
 
 def explain(
@@ -532,10 +547,16 @@ def explain(
             f"Value {v} clears the {bar_name} ({b}), but {_budget_clause(facts, why, ctx, subject)}"
         )
         if facts.is_member:
-            freed = [_money(facts.fee, ctx.currency)]
-            if facts.hours:
+            # Only what the binding budgets need: the money or time leaving makes available.
+            apart = ctx.travel_budget is not None
+            freed = []
+            if "fee" in why.over:
+                freed.append(_money(facts.fee - facts.travel if apart else facts.fee, ctx.currency))
+            if "travel" in why.over:
+                freed.append(_money(facts.travel, ctx.currency) + " of travel")
+            if "hours" in why.over:
                 freed.append(_hours(facts.hours))
-            text += f"; leaving frees {' and '.join(freed)}{_joined_clause(ctx, why.over)}"
+            text += f"; leaving frees {' and '.join(freed)} a year{_joined_clause(ctx, why.over)}"
         params.update(fee_left=why.fee_left, hours_left=why.hours_left, over=why.over)
         return Message("over_budget", text + ".", params)
     if why.code in (pf.PRIORITY, pf.UNCONFIRMED) and why.partner is not None:
@@ -783,6 +804,7 @@ def recommend(
         describe_shared=describe_shared or _no_shared,
         fee_budget=portfolio.fee_budget,
         hours_budget=portfolio.hours_budget,
+        travel_budget=portfolio.travel_budget,
     )
     ranked_count = sum(1 for r in ranks if r is not None)
     reasons = contribution_reasons(weights, utilities, criteria, titles)

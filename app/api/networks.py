@@ -6,7 +6,7 @@ from fastapi import APIRouter, Response
 
 from app.db import SessionDep
 from app.deps import AdminActor
-from app.schemas import NetworkCreate, NetworkOut, NetworkUpdate
+from app.schemas import NetworkCreate, NetworkFactsOut, NetworkOut, NetworkUpdate
 from app.services import catalogue
 
 router = APIRouter(prefix="/networks", tags=["networks"])
@@ -30,6 +30,13 @@ def list_networks(
 @router.get("/{network_id}", response_model=NetworkOut)
 def get_network(network_id: str, session: SessionDep) -> NetworkOut:
     return _out(session, network_id)
+
+
+@router.get("/{network_id}/facts", response_model=NetworkFactsOut)
+def get_network_facts(network_id: str, session: SessionDep) -> NetworkFactsOut:
+    """The functions the network serves, its family links and its eligibility rules, with sources."""
+    catalogue.get_network(session, network_id)  # 404 for an unknown id
+    return NetworkFactsOut.model_validate(catalogue.network_facts(session, network_id))
 
 
 @router.post("", response_model=NetworkOut, status_code=201)

@@ -22,6 +22,7 @@ from app.schemas import (
     CustomCriterionOut,
     DecisionSettingsOut,
     DecisionSettingsUpdate,
+    FeeEstimateOut,
     GateAnswerIn,
     GateAnswerOut,
     GateIn,
@@ -38,7 +39,7 @@ from app.schemas import (
     WorkspaceOut,
     WorkspaceUpdate,
 )
-from app.services import accounts, analysis, catalogue
+from app.services import accounts, analysis, catalogue, facts
 from app.services import settings as decision_settings
 from app.services import workspaces as ws
 from app.services.common import as_utc, reject_nulls
@@ -164,6 +165,33 @@ def update_membership(
     membership = ws.get_membership(session, workspace, membership_id)
     changes = body.model_dump(exclude_unset=True)
     ws.update_membership(session, workspace, membership, changes, actor=actor)
+    return _membership_out(session, workspace, membership_id)
+
+
+@router.get(
+    "/{workspace_id}/memberships/{membership_id}/fee-estimate", response_model=FeeEstimateOut
+)
+def get_fee_estimate(
+    workspace: ReadWorkspace, membership_id: int, session: SessionDep
+) -> FeeEstimateOut:
+    """The fee the network's published rule gives for this city (population, income group)."""
+    membership = ws.get_membership(session, workspace, membership_id)
+    profile = ws.get_profile(session, workspace)
+    return FeeEstimateOut.model_validate(facts.fee_estimate_dict(profile, membership.network_id))
+
+
+@router.post(
+    "/{workspace_id}/memberships/{membership_id}/fee-estimate", response_model=MembershipOut
+)
+def apply_fee_estimate(
+    workspace: EditWorkspace, membership_id: int, session: SessionDep, actor: ActorDep
+) -> MembershipOut:
+    """Store the estimate as the membership's fee, marked as an estimate (422 when none applies).
+
+    Entering a fee later (PATCH ``annual_fee``) replaces it and clears ``fee_is_estimate``.
+    """
+    membership = ws.get_membership(session, workspace, membership_id)
+    facts.apply_fee_estimate(session, workspace, membership, actor=actor)
     return _membership_out(session, workspace, membership_id)
 
 

@@ -13,7 +13,7 @@ from app.db import SessionDep
 from app.deps import ActorDep, EditWorkspace, ReadWorkspace
 from app.models import Workspace
 from app.routes.common import FormDep, see_other, workspace_url
-from app.services import catalogue, ui
+from app.services import catalogue, guidance, ui
 from app.services import workspaces as ws
 from app.templating import is_htmx, render
 
@@ -40,6 +40,7 @@ def _context(
         "assessors": ui.assessors_of(session, workspace, network_id, actor),
         "rows": ui.assess_rows(session, workspace, network_id, assessor, form),
         "hint": ui.hint_for(session, workspace, network_id),
+        "extras": guidance.assess_extras(session, workspace, network_id),
         "errors": errors or {},
         "confidence": ui.CONFIDENCE,
         "saved": saved,

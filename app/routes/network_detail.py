@@ -7,7 +7,7 @@ from fastapi.responses import Response
 
 from app.db import SessionDep
 from app.deps import ReadWorkspace
-from app.services import ui
+from app.services import guidance, ui
 from app.templating import is_htmx, render
 
 router = APIRouter(include_in_schema=False)
@@ -33,5 +33,6 @@ def network_detail(
         "settings": settings,
         "detail": ui.network_detail(session, workspace, network_id, ctx),
         "currency": ctx.currency,
+        "extras": guidance.network_extras(session, network_id, workspace),
     }
     return render(request, PAGE, context, block="explanation" if is_htmx(request) else None)

@@ -9,7 +9,7 @@ from sqlalchemy import text
 from app.db import SessionDep
 from app.deps import UserDep
 from app.security import public
-from app.services import accounts, catalogue
+from app.services import accounts, catalogue, guidance
 from app.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -53,5 +53,10 @@ def catalogue_page(
 def network_page(network_id: str, request: Request, session: SessionDep) -> Response:
     network = catalogue.get_network(session, network_id)
     sources = catalogue.sources_of(session, [network_id])[network_id]
-    context = {"network": network, "sources": sources, "nav_active": "catalogue"}
+    context = {
+        "network": network,
+        "sources": sources,
+        "extras": guidance.network_extras(session, network_id),
+        "nav_active": "catalogue",
+    }
     return render(request, "networks/show.html", context)

@@ -13,8 +13,9 @@ from app.deps import ActorDep, EditWorkspace, ReadWorkspace
 from app.errors import Conflict, InvalidInput
 from app.models import Workspace
 from app.routes.common import FormDep, see_other, workspace_url
-from app.services import catalogue, ui
+from app.services import catalogue, facts, profile_forms, ui
 from app.services import workspaces as ws
+from app.services.common import from_minor
 from app.templating import is_htmx, render
 
 router = APIRouter(include_in_schema=False)
@@ -32,9 +33,11 @@ def _context(
     errors: dict[str, str] | None = None,
     message: str = "",
 ) -> dict[str, Any]:
-    profile = ws.profile_dict(ws.get_profile(session, workspace))
+    row = ws.get_profile(session, workspace)
+    profile = ws.profile_dict(row)
     groups = ui.memberships_view(session, workspace)
-    known = {m["network_id"] for rows in groups.values() for m in rows}
+    known_ids = [m["network_id"] for rows in groups.values() for m in rows]
+    known = set(known_ids)
     searched = bool(q or theme or region)
     found = catalogue.search_networks(session, q=q, theme=theme, region=region) if searched else []
     themes = catalogue.all_themes(session)
@@ -63,6 +66,7 @@ def _context(
         "message": message,
         "status_labels": ui.STATUS_LABELS,
         "lock_labels": ui.LOCK_LABELS,
+        **profile_forms.facts_context(row, form, known_ids),
     }
 
 
@@ -95,7 +99,7 @@ def update_profile(
 ) -> Response:
     themes = catalogue.all_themes(session)
     try:
-        changes = ui.parse_profile(form, themes)
+        changes = profile_forms.parse_profile_form(form, themes)
         ws.update_profile(session, workspace, changes, actor=actor)
     except ui.FormErrors as exc:
         context = _context(session, workspace, form=form, errors=exc.errors, message=exc.message)
@@ -134,8 +138,19 @@ def change_membership(
     membership = ws.get_membership(session, workspace, membership_id)
     back = str(form.get("back", "profile"))
     try:
-        changes = ui.parse_membership_change(form)
-        ws.update_membership(session, workspace, membership, changes, actor=actor)
+        if "use_estimate" in form:
+            version = str(form.get("version", "")).strip()
+            facts.apply_fee_estimate(
+                session,
+                workspace,
+                membership,
+                actor=actor,
+                version=int(version) if version.isdigit() else None,
+            )
+        else:
+            fee = from_minor(membership.annual_fee_minor)
+            changes = profile_forms.parse_membership_form(form, fee)
+            ws.update_membership(session, workspace, membership, changes, actor=actor)
     except (ui.FormErrors, InvalidInput) as exc:
         details = exc.errors if isinstance(exc, ui.FormErrors) else {}
         message = " ".join(details.values()) or exc.message

@@ -41,13 +41,18 @@ from app.models import (
     GateAnswer,
     Membership,
     Network,
+    NetworkEligibilityRule,
+    NetworkFamilyLink,
+    NetworkFunctionTag,
     Scenario,
     Workspace,
 )
+from app.services import catalogue, facts
 from app.services import settings as decision_settings
 from app.services import workspaces as ws
 from app.services.common import from_minor
 from criteria import CityFacts, Framework, NetworkFacts, evaluate_gates, is_eligible
+from criteria.families import FamilyLink, check_requirements
 from scoring.analysis import (
     Analysis,
     Basis,
@@ -123,16 +128,34 @@ def _eligibility(
     framework: Framework,
     networks: Mapping[str, Network],
     city: CityFacts,
+    member_of: frozenset[str],
+    links: tuple[FamilyLink, ...],
 ) -> dict[str, tuple[bool | None, list[str]]]:
+    """Per network: eligible (True/False/None) and the reasons of every condition not passed.
+
+    Three kinds of condition: the framework's and the workspace's gates, the catalogue's entry
+    rules (population, invitation, World Heritage site, status...), and the family links a
+    network requires (the Integrating Cities Charter needs Eurocities membership). Unknown
+    stays unknown: it is flagged, never silently passed or failed.
+    """
     answers: dict[str, dict[str, bool | None]] = defaultdict(dict)
     for row in session.exec(select(GateAnswer).where(GateAnswer.workspace_id == workspace.id)):
         answers[row.network_id][row.gate] = row.answer
+    rules = catalogue.eligibility_rules(session, list(networks))
+    names = {k: n.acronym or n.name for k, n in networks.items()}
     result: dict[str, tuple[bool | None, list[str]]] = {}
     for network_id, network in networks.items():
         facts = NetworkFacts(
             id=network_id, scope=network.scope, active=network.active != "no", name=network.name
         )
-        results = evaluate_gates(framework.gates, facts, city, answers.get(network_id, {}))
+        results = evaluate_gates(
+            framework.gates,
+            facts,
+            city,
+            answers.get(network_id, {}),
+            rules=rules.get(network_id, ()),
+        )
+        results += check_requirements(links, network_id, member_of, names=names)
         reasons = [r.reason for r in results if r.passed is not True]
         result[network_id] = (is_eligible(results), reasons)
     return result
@@ -176,6 +199,9 @@ class PreparedInputs:
     cells: dict[str, dict[str, Cell]]
     settings_row: DecisionSettings
     profile: CityProfile
+    function_needs: dict[str, float] | None
+    travel_budget_minor: int | None
+    family: tuple[tuple[str, str, str], ...]
     memo: dict[Any, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def basis(self, problem: Problem) -> Basis:
@@ -238,8 +264,11 @@ def load_inputs(session: Session, workspace: Workspace) -> PreparedInputs:
         )
     ).all()
     scores = _combine(assessments)
-    city = CityFacts(region=profile.region or "", country=profile.country or "")
-    eligibility = _eligibility(session, workspace, framework, networks, city)
+    city = facts.city_facts(profile)
+    links = catalogue.family_links(session)
+    member_of = frozenset(m.network_id for m in memberships.values() if m.status == "member")
+    eligibility = _eligibility(session, workspace, framework, networks, city, member_of, links)
+    functions = catalogue.functions_of(session, list(networks))
     inputs = tuple(
         NetworkInput(
             id=n.id,
@@ -255,6 +284,8 @@ def load_inputs(session: Session, workspace: Workspace) -> PreparedInputs:
             lock=cast(Literal["keep", "exclude"] | None, m.lock),
             themes=frozenset(n.themes),
             services=frozenset(n.services),
+            travel=m.travel_cost_minor,
+            functions=functions.get(n.id, frozenset()),
         )
         for m, n in rows
     )
@@ -283,6 +314,13 @@ def load_inputs(session: Session, workspace: Workspace) -> PreparedInputs:
         staff_hours_budget=profile.staff_hours_budget,
         priorities=dict(profile.priority_themes) or None,
         cells={n: {k: c for k, c in row.items() if k in assessed} for n, row in scores.items()},
+        function_needs=dict(profile.function_needs) or None,
+        travel_budget_minor=profile.travel_budget_minor,
+        family=tuple(
+            (link.child, link.parent, str(link.relation))
+            for link in links
+            if link.child in networks and link.parent in networks
+        ),
         settings_row=_detached(decision_settings.get_settings(session, workspace)),
         profile=_detached(profile),
     )
@@ -324,6 +362,13 @@ def _revision_statement() -> sa.Select[Any]:
         one(func.count(), col(CustomGate.workspace_id) == w),
         one(func.max(CustomGate.id), col(CustomGate.workspace_id) == w),
         one(DecisionSettings.version, col(DecisionSettings.workspace_id) == w),
+        # The shared catalogue's facts (functions, families, entry rules) change with a reseed.
+        sa.select(func.max(NetworkFunctionTag.id)).scalar_subquery(),
+        sa.select(func.count()).select_from(NetworkFunctionTag).scalar_subquery(),
+        sa.select(func.max(NetworkFamilyLink.id)).scalar_subquery(),
+        sa.select(func.count()).select_from(NetworkFamilyLink).scalar_subquery(),
+        sa.select(func.max(NetworkEligibilityRule.id)).scalar_subquery(),
+        sa.select(func.count()).select_from(NetworkEligibilityRule).scalar_subquery(),
         # Every write through the services is audited in its own transaction: the newest
         # audit entry changes with any edit, gate answers included.
         one(func.max(AuditEntry.id), col(AuditEntry.workspace_id) == w),
@@ -448,6 +493,9 @@ def run_analysis(
         priorities=prepared.priorities,
         cells=prepared.cells,
         currency=prepared.currency,
+        function_needs=prepared.function_needs,
+        travel_budget=prepared.travel_budget_minor,
+        family=prepared.family,
         today=today or date.today(),
         detail=detail,
     )

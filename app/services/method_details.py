@@ -105,7 +105,7 @@ def build(
         options={k: v for k, v in settings.options.items() if k == "fee_budget_factor"},
         detail="preview",
     )
-    matrix = ctx.analysis.matrix
+    matrix = ctx.analysis.ranked_matrix()  # the networks with enough evidence to rank
     weights = [ctx.analysis.weights[k] for k in matrix.criteria]
     details = explain(matrix, weights, method, options=options)
     names = {

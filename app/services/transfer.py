@@ -34,6 +34,7 @@ from app.models import (
 from app.services.catalogue import network_dict, sources_of
 from app.services.common import as_utc, from_minor, jsonable, to_minor
 from app.services.workspaces import get_profile, outcomes_of
+from criteria import CriteriaError, parse_function_needs
 
 FORMAT = "network-compass-workspace/1"
 log = logging.getLogger(__name__)
@@ -127,8 +128,17 @@ def export_workspace(session: Session, workspace: Workspace) -> dict[str, Any]:
             "fee_budget": None
             if profile.fee_budget_minor is None
             else str(from_minor(profile.fee_budget_minor)),
+            "travel_budget": None
+            if profile.travel_budget_minor is None
+            else str(from_minor(profile.travel_budget_minor)),
             "staff_hours_budget": profile.staff_hours_budget,
             "priority_themes": profile.priority_themes,
+            "population": profile.population,
+            "income_group": profile.income_group,
+            "gni_per_capita_usd": profile.gni_per_capita_usd,
+            "world_heritage_site": profile.world_heritage_site,
+            "capital_city": profile.capital_city,
+            "function_needs": profile.function_needs,
             "version": profile.version,
         },
         "networks": networks,
@@ -138,6 +148,8 @@ def export_workspace(session: Session, workspace: Workspace) -> dict[str, Any]:
                 "status": m.status,
                 "since": m.since,
                 "annual_fee": str(from_minor(m.annual_fee_minor)),
+                "fee_is_estimate": m.fee_is_estimate,
+                "travel_cost": str(from_minor(m.travel_cost_minor)),
                 "staff_hours": m.staff_hours,
                 "engagement": m.engagement,
                 "roles": m.roles,
@@ -248,6 +260,15 @@ def _money(value: Any, field: str) -> int:
     return to_minor(amount)
 
 
+def _function_needs(value: Any) -> dict[str, float]:
+    if not isinstance(value, dict):
+        raise InvalidInput("profile.function_needs", "Needed functions must be a mapping.")
+    try:
+        return parse_function_needs(value)
+    except CriteriaError as exc:
+        raise InvalidInput("profile.function_needs", str(exc)) from exc
+
+
 def ensure_network(session: Session, data: dict[str, Any]) -> bool:
     """Insert a catalogue network if it is missing; return True when inserted.
 
@@ -297,8 +318,17 @@ def import_workspace(session: Session, data: dict[str, Any], *, actor: str) -> W
                 fee_budget_minor=None
                 if p.get("fee_budget") is None
                 else _money(p["fee_budget"], "profile.fee_budget"),
+                travel_budget_minor=None
+                if p.get("travel_budget") is None
+                else _money(p["travel_budget"], "profile.travel_budget"),
                 staff_hours_budget=p.get("staff_hours_budget"),
                 priority_themes=dict(p.get("priority_themes", {})),
+                population=p.get("population"),
+                income_group=p.get("income_group"),
+                gni_per_capita_usd=p.get("gni_per_capita_usd"),
+                world_heritage_site=p.get("world_heritage_site"),
+                capital_city=p.get("capital_city"),
+                function_needs=_function_needs(p.get("function_needs", {})),
                 version=int(p.get("version", 1)),
             )
         )
@@ -309,6 +339,8 @@ def import_workspace(session: Session, data: dict[str, Any], *, actor: str) -> W
                 status=m["status"],
                 since=_date(m.get("since"), "memberships.since"),
                 annual_fee_minor=_money(m.get("annual_fee", "0"), "memberships.annual_fee"),
+                fee_is_estimate=bool(m.get("fee_is_estimate", False)),
+                travel_cost_minor=_money(m.get("travel_cost", "0"), "memberships.travel_cost"),
                 staff_hours=int(m.get("staff_hours", 0)),
                 engagement=m.get("engagement"),
                 roles=list(m.get("roles", [])),

@@ -620,6 +620,10 @@ class BudgetView:
     hours_selected: float
     hours_budget: float | None
     binding: list[str]
+    travel_gauge: Markup | None = None
+    travel_current: str = ""
+    travel_selected: str = ""
+    travel_budget: str = ""
 
 
 def _money(ctx: an.AnalysisContext, minor: int | None) -> str:
@@ -642,6 +646,14 @@ def budget_view(ctx: an.AnalysisContext) -> BudgetView:
         hours_selected=b.hours_selected,
         hours_budget=b.hours_budget,
         binding=list(ctx.analysis.portfolio.binding),
+        travel_gauge=None
+        if b.travel_budget is None
+        else charts.budget_gauge(
+            b.travel_selected / 100, b.travel_budget / 100, _("Travel and events"), ctx.currency
+        ),
+        travel_current=_money(ctx, b.travel_current),
+        travel_selected=_money(ctx, b.travel_selected),
+        travel_budget=_money(ctx, b.travel_budget),
     )
 
 

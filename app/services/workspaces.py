@@ -29,12 +29,14 @@ from app.models import (
 )
 from app.services.common import audit, check_version, from_minor, jsonable, snapshot, to_minor
 from criteria import (
+    CriteriaError,
     Criterion,
     EligibilityGate,
     Framework,
     default_framework,
     extend_framework,
     parse_criterion,
+    parse_function_needs,
     parse_gate,
 )
 
@@ -169,8 +171,17 @@ def profile_dict(profile: CityProfile) -> dict[str, Any]:
         "fee_budget": None
         if profile.fee_budget_minor is None
         else from_minor(profile.fee_budget_minor),
+        "travel_budget": None
+        if profile.travel_budget_minor is None
+        else from_minor(profile.travel_budget_minor),
         "staff_hours_budget": profile.staff_hours_budget,
         "priority_themes": dict(profile.priority_themes),
+        "population": profile.population,
+        "income_group": profile.income_group,
+        "gni_per_capita_usd": profile.gni_per_capita_usd,
+        "world_heritage_site": profile.world_heritage_site,
+        "capital_city": profile.capital_city,
+        "function_needs": dict(profile.function_needs),
         "version": profile.version,
     }
 
@@ -179,8 +190,18 @@ def _apply_profile(profile: CityProfile, data: dict[str, Any]) -> None:
     for key, value in data.items():
         if key == "fee_budget":
             profile.fee_budget_minor = None if value is None else to_minor(value)
+        elif key == "travel_budget":
+            profile.travel_budget_minor = None if value is None else to_minor(value)
         elif key == "priority_themes":
             profile.priority_themes = {str(k): float(v) for k, v in value.items()}
+        elif key == "function_needs":
+            try:
+                profile.function_needs = parse_function_needs(value)
+            except CriteriaError as exc:
+                first = next(iter(exc.fields), "")
+                raise InvalidInput(
+                    ("function_needs", first) if first else "function_needs", str(exc)
+                ) from exc
         else:
             setattr(profile, key, value)
 
@@ -363,6 +384,8 @@ def membership_dict(
         "status": membership.status,
         "since": membership.since,
         "annual_fee": from_minor(membership.annual_fee_minor),
+        "fee_is_estimate": membership.fee_is_estimate,
+        "travel_cost": from_minor(membership.travel_cost_minor),
         "currency": currency,
         "staff_hours": membership.staff_hours,
         "engagement": membership.engagement,
@@ -417,7 +440,13 @@ def create_membership(
     _membership_rules(data)
     outcomes = data.pop("outcomes", [])
     fee = data.pop("annual_fee", Decimal("0"))
-    membership = Membership(workspace_id=workspace.id or 0, annual_fee_minor=to_minor(fee), **data)
+    travel = data.pop("travel_cost", Decimal("0"))
+    membership = Membership(
+        workspace_id=workspace.id or 0,
+        annual_fee_minor=to_minor(fee),
+        travel_cost_minor=to_minor(travel),
+        **data,
+    )
     session.add(membership)
     try:
         session.flush()
@@ -460,6 +489,9 @@ def update_membership(
     outcomes = changes.pop("outcomes", None)
     if "annual_fee" in changes:
         membership.annual_fee_minor = to_minor(changes.pop("annual_fee"))
+        changes.setdefault("fee_is_estimate", False)  # an entered figure replaces the estimate
+    if "travel_cost" in changes:
+        membership.travel_cost_minor = to_minor(changes.pop("travel_cost"))
     for key, value in changes.items():
         setattr(membership, key, value)
     if outcomes is not None:
@@ -794,6 +826,15 @@ def list_gate_answers(session: Session, workspace: Workspace) -> list[GateAnswer
     )
 
 
+def _is_rule_of(session: Session, gate: str, network_id: str) -> bool:
+    """True for ``rule:<kind>`` naming an entry rule of the network in the catalogue (the
+    city answers the rules its data cannot decide, such as an invitation)."""
+    from app.services.catalogue import eligibility_rules  # late: keeps the import graph flat
+
+    rules = eligibility_rules(session, [network_id]).get(network_id, ())
+    return any(rule.key == gate for rule in rules)
+
+
 def set_gate_answer(
     session: Session,
     workspace: Workspace,
@@ -805,10 +846,12 @@ def set_gate_answer(
     actor: str,
 ) -> GateAnswer:
     """Record the city's answer to a gate for one network (None = not known)."""
-    if gate not in framework_of(session, workspace).gate_keys:
-        raise NotFound("gate", gate)
     if session.get(Network, network_id) is None:
         raise NotFound("network", network_id)
+    if gate not in framework_of(session, workspace).gate_keys and not _is_rule_of(
+        session, gate, network_id
+    ):
+        raise NotFound("gate", gate)
     row = session.exec(
         select(GateAnswer).where(
             GateAnswer.workspace_id == workspace.id,

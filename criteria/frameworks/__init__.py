@@ -121,7 +121,7 @@ def default_framework() -> Framework:
 
     >>> fw = default_framework()
     >>> len(fw.assessed_keys), fw.keys[-3:]
-    (11, ('thematic_fit', 'annual_fee', 'staff_time'))
+    (11, ('function_fit', 'annual_fee', 'staff_time'))
     """
     resource = resources.files(__package__).joinpath(DEFAULT_FRAMEWORK_FILE)
     return framework_from_yaml(resource.read_text(encoding="utf-8"), source=DEFAULT_FRAMEWORK_FILE)
@@ -147,12 +147,12 @@ def extend_framework(
     ...     "questions": ["Did it help a bid?", "Does it run EU projects?"],
     ...     "anchors": {1: "No", 2: "Little", 3: "Some", 4: "Much", 5: "Decisive"}}])
     >>> fw.keys[-1], len(fw.criteria)
-    ('eu_funding', 15)
+    ('eu_funding', 16)
     >>> extend_framework(fw, [fw.criterion("sharp_focus")])
     Traceback (most recent call last):
     ...
     criteria.errors.FrameworkError: custom criterion 'sharp_focus' clashes with the criterion \
-of the same key in framework 'ideal-network' 1.0.0; choose another key
+of the same key in framework 'ideal-network' 1.1.0; choose another key
     """
     criteria = [_as_model(c, parse_criterion, Criterion) for c in custom_criteria]
     gates = [_as_model(g, parse_gate, EligibilityGate) for g in custom_gates]

@@ -192,8 +192,9 @@ def test_ranking_criteria_updates_the_weights(browser_page: tuple[Page, str, int
         inputs.nth(i).fill(str(count - i))  # the last criterion becomes the most important
     with page.expect_response(lambda r: r.url.endswith("/priorities/roc")):
         page.click("#tool-roc button[type=submit]")
-    page.wait_for_selector("#w_staff_time[value='23.2']")
-    assert page.locator("#w_relevant_agenda").input_value() == "0.5"
+    # 15 criteria: (1/15) * H(15) = 22.1 points for the first, (1/15)^2 = 0.4 for the last
+    page.wait_for_selector("#w_staff_time[value='22.1']")
+    assert page.locator("#w_relevant_agenda").input_value() == "0.4"
 
 
 def test_invalid_score_shows_the_inline_error(browser_page: tuple[Page, str, int]) -> None:

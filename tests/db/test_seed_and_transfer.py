@@ -16,17 +16,31 @@ from app.errors import Conflict
 from app.models import (
     Assessment,
     AuditEntry,
+    CityProfile,
     Membership,
     Network,
+    NetworkEligibilityRule,
+    NetworkFamilyLink,
+    NetworkFunctionTag,
     NetworkSource,
     Scenario,
     Workspace,
 )
-from app.seed import seed
+from app.seed import SeedDataError, load_catalogue_facts, seed
 from app.services.transfer import dumps, export_workspace, import_workspace
 
 SEED_DIR = PROJECT_ROOT / "seed_data"
-TABLES = (Network, NetworkSource, Workspace, Membership, Assessment, Scenario)
+TABLES = (
+    Network,
+    NetworkSource,
+    NetworkFunctionTag,
+    NetworkFamilyLink,
+    NetworkEligibilityRule,
+    Workspace,
+    Membership,
+    Assessment,
+    Scenario,
+)
 
 
 def _counts(session: Session) -> dict[str, int]:
@@ -40,14 +54,105 @@ def test_seeding_twice_changes_nothing(session: Session) -> None:
 
     assert first.networks_added >= 50
     assert first.workspace_created
-    assert (second.networks_added, second.networks_updated, second.workspace_created) == (
-        0,
-        0,
-        False,
+    assert first.facts_changed == (
+        counts["NetworkFunctionTag"]
+        + counts["NetworkFamilyLink"]
+        + counts["NetworkEligibilityRule"]
     )
+    assert (
+        second.networks_added,
+        second.networks_updated,
+        second.workspace_created,
+        second.facts_changed,
+    ) == (0, 0, False, 0)
     assert _counts(session) == counts
+    assert counts["NetworkFunctionTag"] >= 150
+    assert counts["NetworkFamilyLink"] >= 10
+    assert counts["NetworkEligibilityRule"] >= 10
     assert counts["Membership"] >= 18
     assert counts["Scenario"] == 3
+
+
+def _copy_seed_dir(tmp_path: Path) -> Path:
+    target = tmp_path / "seed"
+    target.mkdir()
+    for name in ("network_functions.csv", "network_families.csv", "eligibility_rules.yaml"):
+        (target / name).write_text((SEED_DIR / name).read_text(encoding="utf-8"), encoding="utf-8")
+    return target
+
+
+def test_catalogue_facts_follow_the_files(
+    demo: Workspace, session: Session, tmp_path: Path
+) -> None:
+    seed_dir = _copy_seed_dir(tmp_path)
+    functions = seed_dir / "network_functions.csv"
+    lines = functions.read_text(encoding="utf-8").splitlines(keepends=True)
+    dropped = lines.pop(1)  # the first tag
+    changed = [line.replace("The catalogue lists", "The table lists", 1) for line in lines[1:2]]
+    functions.write_text("".join(lines[:1] + changed + lines[2:]), encoding="utf-8")
+
+    assert load_catalogue_facts(session, seed_dir) == 2  # one removed, one note changed
+    network, function = dropped.split(",")[:2]
+    assert (
+        session.exec(
+            select(NetworkFunctionTag).where(
+                NetworkFunctionTag.network_id == network, NetworkFunctionTag.function == function
+            )
+        ).first()
+        is None
+    )
+    assert load_catalogue_facts(session, seed_dir) == 0
+    assert load_catalogue_facts(session, SEED_DIR) == 2  # back to the shipped files
+
+
+@pytest.mark.parametrize(
+    ("name", "old", "new", "message"),
+    [
+        ("network_functions.csv", ",advocacy,catalogue:aimf", ",lobbying,catalogue:aimf",
+         "'lobbying' is not a network function"),
+        ("network_functions.csv", "aimf,advocacy,catalogue:aimf/main_services",
+         "aimf,advocacy,somewhere", "is not a URL, a seed:<file> or a catalogue"),
+        ("network_families.csv", "uclg,metropolis,section", "uclg,nowhere,section",
+         "no network 'nowhere' in the catalogue"),
+        ("eligibility_rules.yaml", "minimum: 250000", "minimum: -5", "minimum"),
+    ],
+)  # fmt: skip
+def test_a_broken_fact_file_is_refused_and_nothing_changes(
+    demo: Workspace, session: Session, tmp_path: Path, name: str, old: str, new: str, message: str
+) -> None:
+    seed_dir = _copy_seed_dir(tmp_path)
+    path = seed_dir / name
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    before = _counts(session)
+
+    with pytest.raises(SeedDataError, match=message):
+        load_catalogue_facts(session, seed_dir)
+
+    assert _counts(session) == before
+
+
+def test_demo_profile_and_memberships_carry_the_new_fields(
+    demo: Workspace, session: Session
+) -> None:
+    profile = session.get(CityProfile, demo.id)
+    assert profile is not None
+    assert (profile.population, profile.income_group, profile.capital_city) == (
+        1_600_000,
+        "high",
+        False,
+    )
+    assert profile.world_heritage_site is None
+    assert profile.travel_budget_minor == 3_600_000
+    assert sum(profile.function_needs.values()) == 100
+    memberships = {
+        m.network_id: m
+        for m in session.exec(select(Membership).where(Membership.workspace_id == demo.id))
+    }
+    assert memberships["c40"].travel_cost_minor == 900_000
+    assert memberships["iclei"].fee_is_estimate
+    assert not memberships["eurocities"].fee_is_estimate
 
 
 def test_demo_is_marked_fictional(demo: Workspace) -> None:
@@ -77,6 +182,11 @@ def test_export_import_export_is_byte_identical(
 
     assert second == first
     assert json.loads(first)["assessments"], "the demo export carries its assessments"
+    exported = json.loads(first)
+    assert exported["profile"]["function_needs"]["sharing_information"] == 25.0
+    assert exported["profile"]["travel_budget"] == "36000.00"
+    iclei = next(m for m in exported["memberships"] if m["network_id"] == "iclei")
+    assert (iclei["fee_is_estimate"], iclei["travel_cost"]) == (True, "2500.00")
 
 
 def _fresh_schema_engine(session: Session) -> Engine:

@@ -196,7 +196,7 @@ def test_fee_budget_makes_the_portfolio_decide() -> None:
     assert a.action is Action.LEAVE
     assert a.explanation == (
         "Value 0.65 clears the leave bar (0.45), but keeping it needs EUR 40,000 a year where "
-        "the fee budget has EUR 30,000 left; leaving frees EUR 40,000 and 100 h."
+        "the fee budget has EUR 30,000 left; leaving frees EUR 40,000 a year."
     )
     assert a.action_stability is None
     assert result.recommendation("C").action is Action.JOIN

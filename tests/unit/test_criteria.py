@@ -44,8 +44,9 @@ CHECKLIST = (
     "sustainability",
     "accountability_impact",
 )
-CONTEXT = ("thematic_fit", "annual_fee", "staff_time")
-SEED_ARTICLE = Path("/work/shared/seeds/000_171eac752c2adbfc.txt")
+CONTEXT = ("thematic_fit", "function_fit", "annual_fee", "staff_time")
+SEED_DIR = Path("/work/shared/seeds")
+SEED_ARTICLE = SEED_DIR / "000_171eac752c2adbfc.txt"
 
 Data = dict[str, Any]
 
@@ -105,12 +106,14 @@ def test_default_framework_kinds_directions_groups_and_units() -> None:
             CriterionGroup.CHECKLIST,
             "score 1-5",
         )
-    fit, fee, staff = (fw.criterion(k) for k in CONTEXT)
-    assert (fit.kind, fit.direction, fit.group) == (
-        CriterionKind.COMPUTED,
-        Direction.BENEFIT,
-        CriterionGroup.CONTEXT,
-    )
+    fit, functions, fee, staff = (fw.criterion(k) for k in CONTEXT)
+    for computed in (fit, functions):
+        assert (computed.kind, computed.direction, computed.group) == (
+            CriterionKind.COMPUTED,
+            Direction.BENEFIT,
+            CriterionGroup.CONTEXT,
+        )
+    assert fw.keys_of(CriterionKind.COMPUTED) == ("thematic_fit", "function_fit")
     assert (fee.kind, fee.direction, fee.unit) == (
         CriterionKind.FACT,
         Direction.COST,
@@ -166,6 +169,22 @@ def test_default_framework_is_cached_and_frozen() -> None:
         fw.version = "9.9.9"  # type: ignore[misc]
 
 
+def framework_texts() -> list[str]:
+    """Every sentence of the default framework a person reads (not the citation itself)."""
+    fw = default_framework()
+    texts = [fw.title, fw.description, *(g.description for g in fw.gates)]
+    assert fw.scoring_rules is not None
+    rules = fw.scoring_rules
+    texts += [rules.partial_match, rules.candidates, rules.missing]
+    texts += [change for note in fw.history for change in note.changes]
+    for c in fw.criteria:
+        texts += [c.title, c.description, *c.questions, *c.anchors.values(), *c.evidence_examples]
+        texts += list(c.distinct_from.values())
+        if c.guidance is not None:
+            texts += [c.guidance.member, c.guidance.candidate, *c.guidance.candidate_evidence]
+    return texts
+
+
 @pytest.mark.skipif(not SEED_ARTICLE.exists(), reason="the seed article is not on this machine")
 def test_framework_wording_copies_no_run_of_six_words_from_the_source() -> None:
     def words(text: str) -> list[str]:
@@ -173,11 +192,10 @@ def test_framework_wording_copies_no_run_of_six_words_from_the_source() -> None:
 
     n = 6  # words; short shared phrases ("levels of government") are unavoidable
     source = words(SEED_ARTICLE.read_text(encoding="utf-8"))
+    for other in sorted(SEED_DIR.glob("0*.txt")):  # the migration brief and the other seeds
+        source += ["|", *words(other.read_text(encoding="utf-8"))]
     source_runs = {tuple(source[i : i + n]) for i in range(len(source) - n + 1)}
-    fw = default_framework()
-    texts = [fw.title, fw.description, *(g.description for g in fw.gates)]
-    for c in fw.criteria:
-        texts += [c.title, c.description, *c.questions, *c.anchors.values(), *c.evidence_examples]
+    texts = framework_texts()
 
     copied = [
         text
@@ -187,6 +205,172 @@ def test_framework_wording_copies_no_run_of_six_words_from_the_source() -> None:
     ]
 
     assert copied == []
+
+
+# ---- Version 1.1.0: members and candidates, partial matches, distinctions, function fit ------
+
+MEMBERSHIP_PRESUMED = re.compile(
+    r"\bthe city (has|had|runs|obtained|cannot|relies|is paired)\b|\bthe membership\b"
+    r"|\bsince joining\b|\bknows the city\b|\bthe city's needs\b",
+    re.IGNORECASE,
+)
+
+
+def test_version_is_1_1_0_and_the_history_says_what_changed() -> None:
+    fw = default_framework()
+
+    assert fw.version == "1.1.0"
+    assert [note.version for note in fw.history] == ["1.1.0", "1.0.0"]
+    changes = " ".join(fw.history[0].changes)
+    for words in ("candidate", "only part of an anchor", "Thematic fit", "Function fit"):
+        assert words.lower() in changes.lower(), words
+
+
+def test_no_anchor_presumes_that_the_city_is_already_a_member() -> None:
+    for c in default_framework().criteria:
+        for point, anchor in c.anchors.items():
+            assert not MEMBERSHIP_PRESUMED.search(anchor), f"{c.key} {point}: {anchor}"
+
+
+def test_the_membership_pattern_does_catch_the_old_wording() -> None:
+    old = "The city cannot name a single result of the membership from the last two years."
+    assert MEMBERSHIP_PRESUMED.search(old)
+
+
+def test_every_checklist_criterion_guides_members_and_candidates() -> None:
+    fw = default_framework()
+    for key in CHECKLIST:
+        g = fw.criterion(key).guidance
+        assert g is not None, key
+        assert g.member != g.candidate, key
+        assert 1 <= len(g.candidate_evidence) <= 6, key
+        assert g.for_status("member") == g.member
+        assert g.for_status("candidate") == g.candidate
+        assert g.for_status("former") == g.candidate
+    # Taken together, candidates are sent to the three kinds of evidence the issue names.
+    candidate_text = " ".join(
+        f"{fw.criterion(k).guidance.candidate} {' '.join(fw.criterion(k).guidance.candidate_evidence)}"  # type: ignore[union-attr]
+        for k in CHECKLIST
+    ).lower()
+    for kind in ("peer cit", "report", "statutes", "minutes", "accounts"):
+        assert kind in candidate_text, kind
+    assert all(fw.criterion(k).guidance is None for k in CONTEXT)
+
+
+def test_scoring_rules_cover_partial_matches_candidates_and_missing_scores() -> None:
+    rules = default_framework().scoring_rules
+
+    assert rules is not None
+    assert "highest point" in rules.partial_match
+    assert "point below" in rules.partial_match
+    assert "same anchors" in rules.candidates
+    assert "missing" in rules.missing
+
+
+def test_relevant_agenda_and_thematic_fit_say_how_they_differ() -> None:
+    fw = default_framework()
+    agenda, fit, functions = (
+        fw.criterion(k) for k in ("relevant_agenda", "thematic_fit", "function_fit")
+    )
+
+    assert agenda.kind is CriterionKind.ASSESSED
+    assert fit.kind is CriterionKind.COMPUTED
+    assert "Thematic fit" in agenda.distinct_from["thematic_fit"]
+    assert "Relevant agenda" in fit.distinct_from["relevant_agenda"]
+    assert set(functions.distinct_from) == {"thematic_fit", "perceived_usefulness"}
+
+
+def test_function_fit_follows_thematic_fit_with_share_anchors() -> None:
+    fw = default_framework()
+    c = fw.criterion("function_fit")
+
+    assert fw.keys.index("function_fit") == fw.keys.index("thematic_fit") + 1
+    assert "1 + 4 x the share" in c.description
+    assert "0%" in c.anchors[1]
+    assert "100%" in c.anchors[5]
+
+
+def test_checklist_criterion_without_guidance_is_rejected(tmp_path: Path) -> None:
+    path = write_broken(tmp_path, lambda d: d["criteria"][2].pop("guidance"))
+
+    assert "criterion 'perceived_usefulness', field 'guidance': every checklist criterion" in str(
+        framework_error(path)
+    )
+
+
+def test_guidance_on_a_computed_criterion_is_rejected(tmp_path: Path) -> None:
+    guidance = default_data()["criteria"][0]["guidance"]
+    path = write_broken(tmp_path, lambda d: d["criteria"][11].update(guidance=guidance))
+
+    assert "criterion 'thematic_fit', field 'guidance': guidance tells assessors" in str(
+        framework_error(path)
+    )
+
+
+def test_guidance_needs_both_texts_and_some_evidence(tmp_path: Path) -> None:
+    def change(d: Data) -> None:
+        d["criteria"][0]["guidance"].pop("candidate")
+        d["criteria"][1]["guidance"]["candidate_evidence"] = []
+
+    message = str(framework_error(write_broken(tmp_path, change)))
+
+    assert "criterion 'relevant_agenda', field 'guidance.candidate': is required" in message
+    assert "criterion 'sharp_focus', field 'guidance.candidate_evidence': lists 0 places" in message
+
+
+def test_distinct_from_must_name_another_criterion(tmp_path: Path) -> None:
+    unknown = write_broken(
+        tmp_path, lambda d: d["criteria"][0]["distinct_from"].update(thematic_fitt="typo")
+    )
+    assert "'thematic_fitt' is not a criterion of this framework" in str(framework_error(unknown))
+
+    itself = write_broken(
+        tmp_path, lambda d: d["criteria"][0]["distinct_from"].update(relevant_agenda="me")
+    )
+    assert "cannot be told apart from itself" in str(framework_error(itself))
+
+
+def test_history_must_start_with_the_current_version(tmp_path: Path) -> None:
+    stale = write_broken(tmp_path, lambda d: d.update(version="1.2.0"))
+    assert "the newest entry (1.1.0) must be the framework's version (1.2.0)" in str(
+        framework_error(stale)
+    )
+
+    twice = write_broken(tmp_path, lambda d: d["history"].append(d["history"][0]))
+    assert "'1.1.0' is used by more than one version note" in str(framework_error(twice))
+
+    empty = write_broken(tmp_path, lambda d: d["history"][1].update(changes=[]))
+    assert "field 'history', item 2" in str(framework_error(empty))
+
+
+def test_scoring_rules_reject_unknown_and_missing_fields(tmp_path: Path) -> None:
+    def change(d: Data) -> None:
+        d["scoring_rules"].pop("missing")
+        d["scoring_rules"]["rounding"] = "up"
+
+    message = str(framework_error(write_broken(tmp_path, change)))
+
+    assert "field 'scoring_rules.missing': is required but missing" in message
+    assert "field 'scoring_rules.rounding': is not a known field" in message
+
+
+def test_framework_without_the_new_fields_still_loads(tmp_path: Path) -> None:
+    """Older or third-party files without guidance, rules or history stay valid."""
+
+    def strip(d: Data) -> None:
+        for key in ("scoring_rules", "history"):
+            d.pop(key)
+        d["criteria"] = [
+            {k: v for k, v in c.items() if k not in ("guidance", "distinct_from")}
+            | ({"group": "custom"} if c["group"] == "checklist" else {})
+            for c in d["criteria"]
+        ]
+
+    fw = load_framework(write_broken(tmp_path, strip))
+
+    assert fw.scoring_rules is None
+    assert fw.history == ()
+    assert fw.criterion("relevant_agenda").guidance is None
 
 
 def test_lookup_of_an_unknown_criterion_names_it() -> None:
@@ -219,7 +403,7 @@ def test_anchor_outside_the_scale_is_rejected(tmp_path: Path) -> None:
 
 
 def test_fact_criterion_with_anchors_is_rejected(tmp_path: Path) -> None:
-    path = write_broken(tmp_path, lambda d: d["criteria"][12].update(anchors={1: "Cheap"}))
+    path = write_broken(tmp_path, lambda d: d["criteria"][13].update(anchors={1: "Cheap"}))
 
     assert "criterion 'annual_fee', field 'anchors': a fact criterion" in str(framework_error(path))
 

@@ -49,6 +49,7 @@ def reference(
     overlap_penalty: float = 0.0,
     fee_budget: int | None = None,
     hours_budget: float | None = None,
+    travel_budget: int | None = None,
 ) -> tuple[float, frozenset[str]]:
     """The best objective over every feasible subset, and one subset reaching it."""
     n = len(items)
@@ -58,6 +59,8 @@ def reference(
         fee_budget = max(fee_budget, sum(items[k].fee for k in must))
     if hours_budget is not None:
         hours_budget = max(hours_budget, sum(items[k].hours for k in must))
+    if travel_budget is not None:
+        travel_budget = max(travel_budget, sum(items[k].travel for k in must))
     free = [k for k in range(n) if forced[k] is None]
     free_members = [k for k in free if items[k].is_member]
 
@@ -71,6 +74,8 @@ def reference(
         if fee_budget is not None and sum(items[k].fee for k in chosen) > fee_budget:
             continue
         if hours_budget is not None and sum(items[k].hours for k in chosen) > hours_budget + 1e-9:
+            continue
+        if travel_budget is not None and sum(items[k].travel for k in chosen) > travel_budget:
             continue
         feasible = True
         for c in chosen:
@@ -127,6 +132,7 @@ def problems(draw: st.DrawFn, max_size: int = 9) -> dict[str, object]:
                 bar=0.45 if member else 0.6,
                 switch_cost=draw(st.sampled_from([0.0, 0.02, 0.05])),
                 unassessed=draw(st.sampled_from([False] * 7 + [True])),
+                travel=draw(st.sampled_from([0, 0, 50_000, 300_000])),
             )
         )
     upper = np.triu(
@@ -144,12 +150,17 @@ def problems(draw: st.DrawFn, max_size: int = 9) -> dict[str, object]:
     kept_hours = sum(item.hours for item in items if item.lock == "keep")
     fee_budget = draw(st.one_of(st.none(), st.integers(0, 6_000_000).map(lambda b: b + kept_fee)))
     hours_budget = draw(st.one_of(st.none(), st.integers(0, 600).map(lambda h: h + kept_hours)))
+    kept_travel = sum(item.travel for item in items if item.lock == "keep")
+    travel_budget = draw(
+        st.one_of(st.none(), st.integers(0, 600_000).map(lambda b: b + kept_travel))
+    )
     return {
         "items": items,
         "overlap": upper + upper.T,
         "overlap_penalty": draw(st.sampled_from([0.0, 0.1, 0.3])),
         "fee_budget": fee_budget,
         "hours_budget": hours_budget,
+        "travel_budget": travel_budget,
     }
 
 
@@ -180,13 +191,16 @@ def test_the_program_reaches_the_reference_optimum(problem: dict[str, object]) -
 @given(problems())
 def test_a_budget_that_does_not_bind_changes_nothing(problem: dict[str, object]) -> None:
     items: list[PortfolioItem] = problem["items"]  # type: ignore[assignment]
-    free = optimise_portfolio(**(problem | {"fee_budget": None, "hours_budget": None}))  # type: ignore[arg-type]
+    free = optimise_portfolio(
+        **(problem | {"fee_budget": None, "hours_budget": None, "travel_budget": None})  # type: ignore[arg-type]
+    )
     roomy = optimise_portfolio(
         **(
             problem
             | {
                 "fee_budget": sum(it.fee for it in items) + 10**10,
                 "hours_budget": sum(it.hours for it in items) + 10**9,
+                "travel_budget": 10**10,
             }
         )  # type: ignore[arg-type]
     )
@@ -363,6 +377,20 @@ def test_locks_eligibility_and_evidence_fix_their_networks() -> None:
         "unassessed": pf.UNASSESSED,
         "held": pf.HELD,
     }
+
+
+def test_a_travel_budget_of_its_own_binds_travel_only() -> None:
+    items = [
+        _cand("a", 0.9, fee=100, bar=0.6, travel=500),
+        _cand("b", 0.8, fee=100, bar=0.6, travel=400),
+    ]
+    result = optimise_portfolio(items, fee_budget=1_000, travel_budget=600)
+    assert result.selected == {"a"}
+    why = result.reasons["b"]
+    assert (why.code, why.over, why.travel_left) == (pf.OVER_BUDGET, ("travel",), 100)
+    assert result.binding == ["travel"]
+    assert result.travel_used == 500
+    assert optimise_portfolio(items, fee_budget=1_000).selected == {"a", "b"}
 
 
 def test_held_members_over_the_budget_raise_it_and_say_so() -> None:

@@ -85,7 +85,7 @@ CHECKLIST = [
     "sustainability",
     "accountability_impact",
 ]
-CONTEXT = ["thematic_fit", "annual_fee", "staff_time"]
+CONTEXT = ["thematic_fit", "function_fit", "annual_fee", "staff_time"]
 POPULATION_BANDS = {"<100k", "100k-500k", "500k-1M", "1M-3M", "3M-10M", ">10M"}
 METHODS = {"weighted_sum", "weighted_product", "topsis", "vikor", "electre"}
 OUTCOME_KINDS = {"project", "funding", "policy", "event", "knowledge"}
@@ -312,12 +312,29 @@ def test_demo_no_fee_networks_are_zero() -> None:
             assert fees[network] == "0.00", network
 
 
-def test_demo_assessment_set_is_complete() -> None:
+SECOND_OPINIONS = {("uclg", "perceived_usefulness"), ("eurocities", "sharp_focus")}
+"""Cells two services of the demo city scored apart by two points or more (on purpose)."""
+ASSESS_FIRST = "integrating-cities"
+"""The demo's candidate with three scores of eleven: too little to judge (on purpose)."""
+
+
+def test_demo_assessment_set_is_complete_but_for_the_cases_it_shows() -> None:
     demo = read_demo()
     scored = {m["network"] for m in demo["memberships"] if m["status"] in {"member", "candidate"}}
     pairs = Counter((a["network"], a["criterion"]) for a in demo["assessments"])
-    assert set(pairs) == {(n, c) for n in scored for c in CHECKLIST}
-    assert max(pairs.values()) == 1
+    full = {(n, c) for n in scored - {ASSESS_FIRST} for c in CHECKLIST}
+    assert set(pairs) - {(ASSESS_FIRST, c) for c in CHECKLIST} == full
+    assert {c for n, c in pairs if n == ASSESS_FIRST} == {
+        "relevant_agenda",
+        "cross_learning",
+        "light_governance",
+    }
+    assert {cell for cell, count in pairs.items() if count > 1} == SECOND_OPINIONS
+    by_cell: dict[tuple[str, str], list[int]] = {}
+    for a in demo["assessments"]:
+        by_cell.setdefault((a["network"], a["criterion"]), []).append(a["score"])
+    for cell in SECOND_OPINIONS:
+        assert max(by_cell[cell]) - min(by_cell[cell]) >= 2, cell
 
 
 def test_demo_assessments_are_well_formed() -> None:
@@ -340,7 +357,7 @@ def test_demo_assessments_are_well_formed() -> None:
     assert {a["score"] for a in assessments} == {1, 2, 3, 4, 5}
 
 
-def test_demo_has_three_scenarios_weighting_all_14_criteria() -> None:
+def test_demo_has_three_scenarios_weighting_all_15_criteria() -> None:
     scenarios = read_demo()["scenarios"]
     assert [s["name"] for s in scenarios] == [
         "Balanced",

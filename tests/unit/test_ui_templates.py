@@ -15,14 +15,11 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from app.templating import make_environment
 
 ROOT = Path(__file__).resolve().parents[2]
-ENV = Environment(
-    loader=FileSystemLoader(ROOT / "templates"),
-    autoescape=select_autoescape(),
-    undefined=StrictUndefined,
-)
+ENV = make_environment(ROOT / "templates")  # the app's own options: autoescape, strict, i18n
 MACROS = (
     '{% from "macros.html" import action_badge, value_bar, field_error, input_field, '
     "select_field, csrf_input, flag_list, money, pct with context %}"

@@ -30,8 +30,8 @@ def test_every_method_exposes_its_intermediate_results(
     body = response.json()
     assert body["method"] == method
     n = len(body["alternatives"])
-    assert n == 21  # the demo's members and candidates
-    assert abs(sum(body["weights"]) - 1) < 1e-9
+    assert n == 21  # the demo's members and candidates with enough scores to be ranked
+    assert abs(sum(body["weights"]) - 1) < 1e-6  # shares rounded to 9 decimals
     assert body["tables"][0]["key"] == "values"
     for table in body["tables"]:
         assert len(table["rows"]) == len(table["values"])

@@ -118,16 +118,17 @@ def test_rank_order_sets_the_weights(client: TestClient, demo: Workspace, sessio
     response = client.post(f"/workspaces/{demo.id}/priorities/roc", data=order, headers=HX)
     assert response.status_code == 200
     assert response.text.lstrip().startswith('<div id="workbench"')
-    # 14 criteria: the first gets (1/14) * H(14) = 23.2 points, the last (1/14)^2 = 0.5
-    assert f'id="w_{keys[-1]}" name="w_{keys[-1]}" min="0" max="100" step="0.1" value="23.2"' in (
+    # 15 criteria: the first gets (1/15) * H(15) = 3.3182 / 15 = 22.1 points, the last
+    # (1/15)^2 = 0.4
+    assert f'id="w_{keys[-1]}" name="w_{keys[-1]}" min="0" max="100" step="0.1" value="22.1"' in (
         response.text
     )
-    assert f'name="w_{keys[0]}" min="0" max="100" step="0.1" value="0.5"' in response.text
+    assert f'name="w_{keys[0]}" min="0" max="100" step="0.1" value="0.4"' in response.text
     blank = client.post(
         f"/workspaces/{demo.id}/priorities/roc", data=order | {f"rank_{keys[0]}": ""}, headers=HX
     )
     assert blank.status_code == 422
-    assert "Give a position from 1 to 14" in blank.text
+    assert "Give a position from 1 to 15" in blank.text
 
 
 def test_swing_and_ahp_set_the_weights(
