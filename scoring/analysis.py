@@ -106,6 +106,8 @@ THEMATIC_FIT_KEY = "thematic_fit"
 """Criterion computed from `Problem.priorities` and the networks' themes, when given."""
 FUNCTION_FIT_KEY = "function_fit"
 """Criterion computed from `Problem.function_needs` and the networks' functions, when given."""
+OVERLAP_FLOOR = 0.5
+"""Overlaps below this are not penalised (they are too common to mean duplication)."""
 FAMILY_OVERLAP = 0.5
 """The overlap at least counted between two networks of one family (a section and its parent):
 a city in both pays twice for one organisation's work, whatever their theme tags say."""
@@ -197,7 +199,7 @@ class Problem:
     concentration: float = 50.0
     seed: int = 0
     top_k: int = 3
-    overlap_floor: float = 0.5
+    overlap_floor: float = OVERLAP_FLOOR
     overlap_partners: int = 5
     priorities: Mapping[str, float] | None = None
     service_weight: float = 0.5
