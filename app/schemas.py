@@ -548,6 +548,7 @@ class RecommendationOut(BaseModel):
     explanation_code: str | None
     method_note: str
     robustness: str
+    robustness_level: Literal["stable", "fairly_stable", "uncertain"] | None
     action_stability: float | None
     top_k_probability: float | None
     notice_by: date | None

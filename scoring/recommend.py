@@ -53,6 +53,7 @@ __all__ = [
     "pair_text",
     "percent",
     "recommend",
+    "robustness_level",
     "robustness_sentence",
 ]
 
@@ -176,6 +177,7 @@ class Recommendation:
     robustness_sentence: str
     flags: tuple[Flag, ...]
     explanation: str
+    robustness_level: str | None = None
     action_stability: float | None = None
     top_k_probability: float | None = None
     notice_by: date | None = None
@@ -301,6 +303,28 @@ def cost_per_value_point(fee: int, value: float) -> float | None:
     return (fee / 100.0) / (value * 100.0)
 
 
+STABLE_FROM = 0.90
+"""An action kept by at least this share of weight samples is called *stable*."""
+
+
+def robustness_level(action_stability: float | None) -> str | None:
+    """``stable`` (90% or more), ``fairly_stable`` (70-90%) or ``uncertain`` (below 70%).
+
+    >>> [robustness_level(x) for x in (0.95, 0.8, 0.5, None)]
+    ['stable', 'fairly_stable', 'uncertain', None]
+    """
+    if action_stability is None:
+        return None
+    if action_stability >= STABLE_FROM:
+        return "stable"
+    if action_stability >= UNCERTAIN_BELOW:
+        return "fairly_stable"
+    return "uncertain"
+
+
+LEVEL_WORDS = {"stable": "Stable", "fairly_stable": "Fairly stable", "uncertain": "Uncertain"}
+
+
 def robustness_sentence(
     *,
     action_stability: float | None,
@@ -309,12 +333,13 @@ def robustness_sentence(
     samples: int,
     preview: bool = False,
 ) -> str:
-    """Plain words from the sampled robustness of an action and a rank.
+    """Plain words from the sampled robustness of an action (the sample count is stated once
+    per analysis, not on every row).
 
     >>> robustness_sentence(action_stability=0.94, top_k_probability=0.81, top_k=3, samples=10_000)
-    'Holds in 94% of 10,000 weight samples; ranked in the top 3 in 81%.'
+    'Stable: the advice holds in 94% of plausible weightings.'
     >>> robustness_sentence(action_stability=None, top_k_probability=0.2, top_k=3, samples=2000)
-    'Ranked in the top 3 in 20% of 2,000 weight samples.'
+    'Ranked in the top 3 in 20% of plausible weightings (the advice does not depend on the weights).'
     """
     if preview:
         return "Robustness is not computed in the preview: see the robustness page."
@@ -322,11 +347,16 @@ def robustness_sentence(
         return "Robustness was not computed for this analysis."
     if action_stability is None:
         assert top_k_probability is not None
-        return f"Ranked in the top {top_k} in {percent(top_k_probability)} of {samples:,} weight samples."
-    sentence = f"Holds in {percent(action_stability)} of {samples:,} weight samples"
-    if top_k_probability is not None:
-        sentence += f"; ranked in the top {top_k} in {percent(top_k_probability)}"
-    return sentence + "."
+        return (
+            f"Ranked in the top {top_k} in {percent(top_k_probability)} of plausible weightings "
+            "(the advice does not depend on the weights)."
+        )
+    level = robustness_level(action_stability)
+    assert level is not None
+    return (
+        f"{LEVEL_WORDS[level]}: the advice holds in {percent(action_stability)} of plausible "
+        "weightings."
+    )
 
 
 def contribution_reasons(
@@ -677,8 +707,8 @@ def flags(
         out.append(
             Flag(
                 "uncertain",
-                f"uncertain: only {percent(action_stability)} of weight samples keep this "
-                f"action (fewer than {percent(UNCERTAIN_BELOW)})",
+                f"uncertain: the advice holds in only {percent(action_stability)} of plausible "
+                f"weightings (fewer than {percent(UNCERTAIN_BELOW)})",
                 {"stability": action_stability},
             )
         )
@@ -852,6 +882,7 @@ def recommend(
                 notice_by=None if sched is None else sched.notice_by,
                 message=message,
                 method_note=_method_note(ranks[i], value_ranks[i], ranked_count, method_label),
+                robustness_level=robustness_level(stability) if assessed_enough else None,
                 coverage=fact.coverage,
                 schedule=sched,
                 why=why.code,

@@ -555,6 +555,7 @@ def recommendation_dict(
         "explanation_code": None if rec.message is None else rec.message.code,
         "method_note": rec.method_note,
         "robustness": rec.robustness_sentence,
+        "robustness_level": rec.robustness_level,
         "action_stability": rec.action_stability,
         "top_k_probability": rec.top_k_probability,
         "notice_by": rec.notice_by,

@@ -151,8 +151,8 @@ def test_end_to_end_by_hand() -> None:
     assert (by_id["B"].action_stability or 0.0) > 0.95
     assert by_id["E"].action_stability is None  # eligibility decides, not the weights
     assert by_id["D"].action_stability is None  # not assessed enough to sample
-    assert by_id["C"].robustness_sentence.startswith("Holds in")
-    assert "of 500 weight samples" in by_id["C"].robustness_sentence
+    assert by_id["C"].robustness_sentence.startswith("Stable: the advice holds in")
+    assert by_id["C"].robustness_level == "stable"
 
     assert len(result.method_agreement) == 15  # every pair of the 6 methods
     assert result.method_agreement[(Method.WEIGHTED_SUM, Method.WEIGHTED_PRODUCT)] == (

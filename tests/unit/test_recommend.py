@@ -109,7 +109,13 @@ def test_percent_ordinal_and_sentence() -> None:
     sentence = robustness_sentence(
         action_stability=0.94, top_k_probability=0.81, top_k=3, samples=10_000
     )
-    assert sentence == "Holds in 94% of 10,000 weight samples; ranked in the top 3 in 81%."
+    assert sentence == "Stable: the advice holds in 94% of plausible weightings."
+    assert robustness_sentence(
+        action_stability=0.75, top_k_probability=None, top_k=3, samples=10
+    ).startswith("Fairly stable: the advice holds in 75%")
+    assert robustness_sentence(
+        action_stability=0.69, top_k_probability=None, top_k=3, samples=10
+    ).startswith("Uncertain: the advice holds in 69%")
     assert "not computed" in robustness_sentence(
         action_stability=None, top_k_probability=None, top_k=3, samples=0
     )
@@ -313,7 +319,11 @@ def test_recommend_actions_flags_and_sentences() -> None:
         "The city no longer meets a condition of this network (the yearly review found it short)."
     )
     assert "give notice by 2026-10-03 to leave on 2027-01-01" in reviewed.explanation  # type: ignore[attr-defined]
-    assert star.robustness_sentence.startswith("Holds in 95% of 2,000")  # type: ignore[attr-defined]
+    assert star.robustness_sentence == (  # type: ignore[attr-defined]
+        "Stable: the advice holds in 95% of plausible weightings."
+    )
+    assert star.robustness_level == "stable"  # type: ignore[attr-defined]
+    assert newcomer.robustness_level == "uncertain"  # type: ignore[attr-defined]
     assert star.cost_per_value_point == pytest.approx(10_000 / 80)  # type: ignore[attr-defined]
 
 
