@@ -60,7 +60,7 @@ test: lint typecheck pytest
 
 ## Extract translatable strings and merge them into the Spanish and French catalogues.
 messages: install-dev
-	$(BIN)/pybabel extract --no-location --sort-output -F babel.cfg -o app/translations/messages.pot --project="Network Compass" .
+	$(BIN)/pybabel extract --no-location --sort-output -k _l -k lazy_gettext -F babel.cfg -o app/translations/messages.pot --project="Network Compass" .
 	$(BIN)/pybabel update --no-fuzzy-matching -i app/translations/messages.pot -d app/translations
 
 bench: install-dev

@@ -34,6 +34,9 @@ def make_environment(directory: Path) -> Environment:
     env.globals["app_version"] = __version__
     env.globals["current_locale"] = i18n.current_locale
     env.globals["language_names"] = i18n.LANGUAGE_NAMES
+    from app.glossary import TERMS  # late: the glossary's labels are lazy translations
+
+    env.globals["glossary_terms"] = {term.key: term for term in TERMS}
     env.filters["number"] = i18n.format_number
     env.filters["money"] = i18n.format_money
     env.filters["share"] = i18n.format_share

@@ -26,6 +26,15 @@ def healthz(session: SessionDep) -> Response:
     return JSONResponse({"status": "ok", "database": "ok"})
 
 
+@router.get("/glossary", name="glossary")
+@public
+def glossary(request: Request) -> Response:
+    """Every technical term of the pages in plain words (open to all: it holds no data)."""
+    from app.glossary import TERMS
+
+    return render(request, "glossary.html", {"terms": TERMS, "nav_active": "glossary"})
+
+
 @router.get("/", name="home")
 def home(request: Request, session: SessionDep, user: UserDep) -> Response:
     workspaces = accounts.workspaces_of(session, user.id)

@@ -35,6 +35,7 @@ def _extracted() -> set[str]:
             "gettext": None,
             "ngettext": (1, 2),
             "lazy_gettext": None,
+            "_l": None,
         },
     ):
         found.add(message if isinstance(message, str) else message[0])
