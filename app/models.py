@@ -107,6 +107,8 @@ class Workspace(SQLModel, table=True):
     fictional: bool = False
     notice: str = Field(default="", sa_type=Text)
     framework: str = Field(default="ideal-network", max_length=64)
+    # The scenario the dashboard opens (chosen by an owner); None or a deleted one: the first.
+    default_scenario_id: int | None = None
     created_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))
     updated_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))
     version: int = Field(default=1)

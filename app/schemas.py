@@ -251,6 +251,9 @@ class WorkspaceUpdate(Versioned):
     name: Name | None = None
     fictional: StrictBool | None = None
     notice: Text | None = None
+    default_scenario_id: StrictInt | None = Field(
+        default=None, description="The scenario the dashboard opens; null: the first saved."
+    )
 
 
 class WorkspaceOut(BaseModel):
@@ -260,6 +263,7 @@ class WorkspaceOut(BaseModel):
     fictional: bool
     notice: str
     framework: str
+    default_scenario_id: int | None = None
     created_at: datetime
     updated_at: datetime
     version: int

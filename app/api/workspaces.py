@@ -98,6 +98,9 @@ def update_workspace(
 ) -> WorkspaceOut:
     changes = body.model_dump(exclude_unset=True)
     reject_nulls(Workspace, changes)
+    chosen = changes.get("default_scenario_id")
+    if chosen is not None and chosen not in {s.id for s in ws.list_scenarios(session, workspace)}:
+        raise InvalidInput("default_scenario_id", "This workspace has no scenario with that id.")
     return _workspace_out(session, ws.update_workspace(session, workspace, changes, actor=actor))
 
 

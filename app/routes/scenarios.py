@@ -10,7 +10,7 @@ from fastapi.responses import Response
 from sqlmodel import Session
 
 from app.db import SessionDep
-from app.deps import ActorDep, EditWorkspace, ReadWorkspace
+from app.deps import ActorDep, EditWorkspace, OwnWorkspace, ReadWorkspace
 from app.errors import Conflict
 from app.i18n import gettext as _
 from app.models import Workspace
@@ -42,6 +42,9 @@ def list_scenarios(
         "nav_active": "scenarios",
         "settings": settings,
         "scenarios": settings.scenarios,
+        "default_id": None
+        if (default := ui.default_scenario(workspace, settings.scenarios)) is None
+        else default.id,
         "agreement": ui.agreement_rows(ctx),
         "method_label": ui.METHOD_LABELS[settings.method],
         "methods": ui.METHOD_LABELS,
@@ -147,6 +150,16 @@ def create_scenario(
             block="workbench" if is_htmx(request) else None,
         )
     return see_other(workspace_url(workspace.id, f"?scenario={scenario.id}"))
+
+
+@router.post("/workspaces/{workspace_id}/scenarios/{scenario_id}/default", name="scenario_default")
+def make_default(
+    scenario_id: int, workspace: OwnWorkspace, session: SessionDep, actor: ActorDep
+) -> Response:
+    """Owners choose the scenario the dashboard opens."""
+    scenario = ws.get_scenario(session, workspace, scenario_id)
+    ws.set_default_scenario(session, workspace, scenario, actor=actor)
+    return see_other(workspace_url(workspace.id, "/scenarios"))
 
 
 @router.post("/workspaces/{workspace_id}/scenarios/{scenario_id}/duplicate", name="scenario_copy")

@@ -282,26 +282,34 @@ class Settings:
     scenarios: list[Scenario]
 
 
+def default_scenario(workspace: Workspace, scenarios: Sequence[Scenario]) -> Scenario | None:
+    """The scenario the dashboard opens: the one an owner chose, else the first saved."""
+    chosen = next((s for s in scenarios if s.id == workspace.default_scenario_id), None)
+    return chosen or (scenarios[0] if scenarios else None)
+
+
 def resolve_settings(
     session: Session,
     workspace: Workspace,
     scenario_id: int | None,
     framework: Framework | None = None,
 ) -> Settings:
-    """The chosen scenario (default: the newest) and the one before it, or equal weights.
+    """The chosen scenario, else the workspace's default one (chosen by an owner), else the
+    first one saved; or equal weights when there is none. ``previous`` is the default
+    scenario when another one is shown (the dashboard compares them), else None.
 
     ``framework`` saves its queries when the caller already has the workspace's framework.
     """
     scenarios = ws.list_scenarios(session, workspace)
     framework = framework or ws.framework_of(session, workspace)
+    default = default_scenario(workspace, scenarios)
     if scenario_id is not None:
         scenario: Scenario | None = ws.get_scenario(session, workspace, scenario_id)
     else:
-        scenario = scenarios[-1] if scenarios else None
+        scenario = default
     previous = None
-    if scenario is not None:
-        index = [s.id for s in scenarios].index(scenario.id)
-        previous = scenarios[index - 1] if index > 0 else None
+    if scenario is not None and default is not None and scenario.id != default.id:
+        previous = default
     base = an.scenario_settings(scenario, framework)
     weights = {k: float(base["weights"].get(k, 0.0)) for k in framework.keys}
     return Settings(weights, base["method"], base["options"], scenario, previous, scenarios)

@@ -705,7 +705,22 @@ def update_scenario(
 def delete_scenario(
     session: Session, workspace: Workspace, scenario: Scenario, *, actor: str
 ) -> None:
+    if workspace.default_scenario_id == scenario.id:
+        workspace.default_scenario_id = None  # the dashboard falls back to the first scenario
+        session.add(workspace)
     _delete(session, workspace, scenario, actor=actor, entity="scenario", key=_scenario_key)
+
+
+def set_default_scenario(
+    session: Session, workspace: Workspace, scenario: Scenario | None, *, actor: str
+) -> Workspace:
+    """Make ``scenario`` the one the dashboard opens (None: the first saved), audited."""
+    return update_workspace(
+        session,
+        workspace,
+        {"default_scenario_id": None if scenario is None else scenario.id},
+        actor=actor,
+    )
 
 
 # --- workspace criteria and eligibility gates ------------------------------------------------

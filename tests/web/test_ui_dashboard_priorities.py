@@ -34,7 +34,7 @@ def test_dashboard_shows_ranked_recommendations_with_budget_and_changes(
     assert "badge-stay" in text or "badge-join" in text
     assert "Annual fees" in text
     assert "Staff time" in text
-    assert "What changed against" in text  # the newest scenario against the one before
+    assert "What changed against" not in text  # the default scenario: nothing to compare
     assert "How this value adds up" in text  # traceable numbers
     assert "fictional" in text.lower()
 
@@ -49,11 +49,17 @@ def test_dashboard_fragment_is_only_the_ranking_block(client: TestClient, demo: 
 def test_dashboard_for_a_chosen_scenario_and_unknown_ids(
     client: TestClient, demo: Workspace, session: Session
 ) -> None:
-    first = ws.list_scenarios(session, demo)[0]
-    response = client.get(f"/workspaces/{demo.id}", params={"scenario": first.id})
+    first, *_rest, last = ws.list_scenarios(session, demo)
+    response = client.get(f"/workspaces/{demo.id}", params={"scenario": last.id})
     assert response.status_code == 200
-    assert first.name in response.text
-    assert "What changed against" not in response.text  # the first scenario has no previous
+    assert last.name in response.text
+    assert f"What changed against “{first.name}”" in response.text  # against the default
+    # An owner makes the last scenario the default: the dashboard opens it.
+    made = client.post(f"/workspaces/{demo.id}/scenarios/{last.id}/default", follow_redirects=False)
+    assert made.status_code == 303
+    opened = client.get(f"/workspaces/{demo.id}").text
+    assert f"<strong>{last.name}</strong>" in opened
+    assert "What changed against" not in opened
     assert client.get(f"/workspaces/{demo.id}", params={"scenario": 99999}).status_code == 404
     assert client.get("/workspaces/424242").status_code == 404
 
