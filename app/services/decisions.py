@@ -119,9 +119,7 @@ def check_decision(data: Mapping[str, Any]) -> dict[str, Any]:
     """
     out = dict(data)
     if out.get("action") not in DECIDED_ACTIONS:
-        raise InvalidInput(
-            "action", f"The decided action is one of: {', '.join(DECIDED_ACTIONS)}."
-        )
+        raise InvalidInput("action", f"The decided action is one of: {', '.join(DECIDED_ACTIONS)}.")
     for name, limit in TEXT_FIELDS.items():
         if name in out:
             text = str(out[name] or "").strip()
@@ -142,7 +140,7 @@ def check_decision(data: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _membership(session: Session, workspace: Workspace, network_id: str) -> Membership:
+def require_membership(session: Session, workspace: Workspace, network_id: str) -> Membership:
     found = session.exec(
         select(Membership).where(
             Membership.workspace_id == workspace.id, Membership.network_id == network_id
@@ -200,7 +198,7 @@ def record_decision(
 ) -> Decision:
     """Store a decision with its advice snapshot (audited); one per network and day."""
     clean = check_decision(data)
-    _membership(session, workspace, str(clean.get("network_id", "")))
+    require_membership(session, workspace, str(clean.get("network_id", "")))
     decision = Decision(
         workspace_id=workspace.id or 0,
         network_id=clean["network_id"],

@@ -52,6 +52,8 @@ DOCX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingm
 CHUNK = 64 * 1024
 ACCENT = RGBColor(0x0B, 0x4F, 0x8A)
 CHART_DPI = 150
+DASH = "\u2013"  # printed for an empty cell
+TIMES = "\u00d7"
 
 Report = WorkspaceReport | NetworkReport
 
@@ -327,7 +329,7 @@ def _realised(w: _Writer, v: RealisedView) -> None:
             w.money(y.funding),
             w.money(y.balance),
             ", ".join(
-                f"{n} × {kind_label(k)}" for k, n in y.counts.items() if n and k != "funding"
+                f"{n} {TIMES} {kind_label(k)}" for k, n in y.counts.items() if n and k != "funding"
             ),
         ]
         for y in v.years
@@ -384,7 +386,7 @@ def _evidence_table(w: _Writer, items: list[Any]) -> None:
             [
                 e.criterion,
                 L["missing"] if e.score is None else str(e.score),
-                e.evidence or "–",
+                e.evidence or DASH,
                 f"{e.assessor} ({L['confidence']}: {e.confidence})",
             ]
             for e in items
@@ -418,18 +420,18 @@ def workspace_docx(report: WorkspaceReport) -> bytes:
         note = r.explanation + (f" {r.method_note}" if r.method_note else "")
         if r.flags:
             note += " " + "; ".join(r.flags)
-        decided = "–"
+        decided = DASH
         if r.decided_label:
             decided = f"{r.decided_label} ({_day(r.decided_on, '')})"
             if r.differs:
                 decided += f" — {L['differs']}"
         rows.append(
             [
-                "–" if r.rank is None else str(r.rank),
+                DASH if r.rank is None else str(r.rank),
                 r.short,
                 f"{r.action_label}: {note}",
                 format_number(r.value, 2),
-                "–" if r.stability is None else format_share(r.stability),
+                DASH if r.stability is None else format_share(r.stability),
                 w.money(r.fee) + (f" + {w.money(r.travel)}" if r.travel else ""),
                 format_number(r.hours),
                 decided,
@@ -530,8 +532,8 @@ def workspace_docx(report: WorkspaceReport) -> bytes:
                 _day(c.next_renewal, L["not_recorded"]),
                 _day(c.notice_by, L["not_recorded"])
                 + (f" ({_('deadline for the next renewal missed')})" if c.missed else ""),
-                _day(c.exit_on, "–"),
-                _day(c.next_review, "–"),
+                _day(c.exit_on, DASH),
+                _day(c.next_review, DASH),
             ]
             for c in report.calendar
         ],
@@ -562,7 +564,7 @@ def network_docx(report: NetworkReport) -> bytes:
         )
     if r is not None:
         w.heading(f"2. {L['discussion']}", 2)
-        rank = "–" if r.rank is None else str(r.rank)
+        rank = DASH if r.rank is None else str(r.rank)
         w.para(
             f"{r.action_label} · {L['rank']} {rank} · {L['value']} {format_number(r.value, 2)} · {report.status_label}",
             bold=True,
@@ -602,9 +604,9 @@ def network_docx(report: NetworkReport) -> bytes:
                     format_day(d.decided_on),
                     d.action_label + (f" — {L['differs']}" if d.differs else ""),
                     d.body,
-                    d.reference or "–",
-                    (d.recommended_label or "–") + (f" ({d.scenario})" if d.scenario else ""),
-                    _day(d.next_review_on, "–"),
+                    d.reference or DASH,
+                    (d.recommended_label or DASH) + (f" ({d.scenario})" if d.scenario else ""),
+                    _day(d.next_review_on, DASH),
                 ]
                 for d in report.decisions
             ],
@@ -615,7 +617,7 @@ def network_docx(report: NetworkReport) -> bytes:
         w.para(
             f"{L['next_renewal']}: {_day(c.next_renewal, L['not_recorded'])} · "
             f"{L['notice_by']}: {_day(c.notice_by, L['not_recorded'])} · "
-            f"{L['exit_on']}: {_day(c.exit_on, '–')} · {L['next_review']}: {_day(c.next_review, '–')}"
+            f"{L['exit_on']}: {_day(c.exit_on, DASH)} · {L['next_review']}: {_day(c.next_review, DASH)}"
         )
     else:
         w.para(_("No renewal date or notice period is recorded."))

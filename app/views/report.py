@@ -839,9 +839,8 @@ def _alternatives(
     return Alternatives([s for s, _c in contexts], rows, failed)
 
 
-def _realised_view(
-    realised: dec.Realised, name: str, currency: str, recommended: str | None
-) -> RealisedView:
+def realised_view(realised: dec.Realised, name: str, currency: str) -> RealisedView:
+    """One membership's realised value, ready to print."""
     decision = realised.decision
     since_sentence = ""
     if decision is not None and realised.since is not None:
@@ -857,7 +856,6 @@ def _realised_view(
             funding=money(realised.since.funding, currency),
             cost=money(realised.since.cost, currency),
         )
-    del recommended
     return RealisedView(
         network_id=realised.network_id,
         name=name,
@@ -1064,7 +1062,7 @@ def build_workspace_report(
     realised = dec.realised_for(session, workspace, today=today, travel=travel, decisions=decided)
     names = {r.network_id: r.short for r in rows}
     realised_views = [
-        _realised_view(item, names.get(key, key), ctx.currency, None)
+        realised_view(item, names.get(key, key), ctx.currency)
         for key, item in realised.items()
         if key in names and (item.outcomes or item.decision is not None)
     ]
@@ -1097,7 +1095,7 @@ def _breakdown(ctx: an.AnalysisContext, network_id: str) -> list[BreakdownLine]:
         if np.isnan(raw):
             text = _("missing")
         elif key == "annual_fee":
-            text = money(int(round(raw)), ctx.currency)
+            text = money(round(raw), ctx.currency)
         elif key == "staff_time":
             text = hours(raw)
         else:
@@ -1237,10 +1235,8 @@ def build_network_report(
             )
         sentence = action_interval_sentence(ctx, network_id)
     realised = dec.realised_for(session, workspace, today=today, travel=travel, decisions=decided)
-    realised_view = (
-        _realised_view(realised[network_id], name, ctx.currency, None)
-        if network_id in realised
-        else None
+    realised_here = (
+        realised_view(realised[network_id], name, ctx.currency) if network_id in realised else None
     )
     history = [
         DecisionLine(
@@ -1282,7 +1278,7 @@ def build_network_report(
         radar_chart=radar,
         fiscal_sentences=fiscal,
         alternatives=_alternatives(session, workspace, ctx, chosen, only=network_id),
-        realised=realised_view,
+        realised=realised_here,
         decisions=history,
         calendar=calendar[0] if calendar else None,
         evidence=evidence[0] if evidence else EvidenceGroup(network_id, name, []),
