@@ -15,8 +15,6 @@ from markupsafe import Markup
 from app.db import SessionDep
 from app.deps import ReadWorkspace
 from app.routes.reports import AsOf, ScenarioQuery, build, file_response
-from app.services import analysis as an
-from app.services import provenance
 from app.services.reports import Report
 from app.views import report as rv
 
@@ -59,24 +57,8 @@ def report_analysis(
 ) -> dict[str, Any]:
     """The analysis a report prints (same scenario resolution: default the newest), with the
     SHA-256 fingerprint of its inputs and the command that reproduces it."""
-    chosen = rv.choose_scenario(session, workspace, scenario)
-    ctx = rv.analyse_chosen(session, workspace, chosen, as_of or date.today())
-    again = provenance.reproduce(
-        workspace_id=workspace.id or 0,
-        slug=workspace.slug,
-        scenario_id=None if chosen.scenario is None else chosen.scenario.id,
-        scenario_name=None if chosen.scenario is None else chosen.scenario.name,
-        today=ctx.analysis.today,
-    )
-    data = an.analysis_dict(ctx)
-    return _plain(
-        data
-        | {
-            "scenario_id": None if chosen.scenario is None else chosen.scenario.id,
-            "scenario": None if chosen.scenario is None else chosen.scenario.name,
-            "fingerprint": provenance.fingerprint(ctx, chosen.options),
-            "command": again.command,
-        }
+    return rv.reproducible_analysis(
+        session, workspace, scenario_id=scenario, today=as_of or date.today()
     )
 
 

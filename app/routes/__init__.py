@@ -7,6 +7,7 @@ from fastapi import APIRouter
 from app.routes import (
     assessments,
     dashboard,
+    decisions,
     members,
     method_details,
     network_detail,
@@ -15,8 +16,10 @@ from app.routes import (
     portfolio,
     priorities,
     profile,
+    reports,
     robustness,
     scenarios,
+    spreadsheets,
 )
 
 ROUTERS: list[APIRouter] = [
@@ -32,4 +35,7 @@ ROUTERS: list[APIRouter] = [
     overlap.router,
     members.router,
     method_details.router,
+    reports.router,
+    decisions.router,
+    spreadsheets.router,
 ]

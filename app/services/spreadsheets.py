@@ -604,10 +604,16 @@ def _duplicates(
 # --- import ---------------------------------------------------------------------------------
 
 
-def read_file(filename: str, data: bytes) -> tuple[dict[str, list[RawRow]], list[Problem]]:
-    """The sheets of an uploaded file (XLSX by content, else CSV) and the problems found."""
+def read_file(
+    filename: str, data: bytes, *, size: int | None = None
+) -> tuple[dict[str, list[RawRow]], list[Problem]]:
+    """The sheets of an uploaded file (XLSX by content, else CSV) and the problems found.
+
+    ``size`` is the upload's size when the caller kept only part of it (too large).
+    """
     problems: list[Problem] = []
-    if len(data) > MAX_BYTES:
+    size = len(data) if size is None else size
+    if size > MAX_BYTES:
         problems.append(
             Problem(
                 "",
@@ -617,7 +623,7 @@ def read_file(filename: str, data: bytes) -> tuple[dict[str, list[RawRow]], list
                 _(
                     "The file is %(size)s MB; the limit is %(limit)s MB. Split it, or leave out "
                     "the sheets you did not change.",
-                    size=f"{len(data) / 1024 / 1024:.1f}",
+                    size=f"{size / 1024 / 1024:.1f}",
                     limit=MAX_BYTES // 1024 // 1024,
                 ),
             )
@@ -872,13 +878,14 @@ def import_file(
     *,
     actor: str,
     advice: Callable[[str, date], dict[str, Any]] | None = None,
+    size: int | None = None,
 ) -> ImportResult:
     """Import a spreadsheet or CSV file, all or nothing; raises `ImportRejected`.
 
     ``advice(network_id, day)`` gives the advice snapshot of a decision the file adds (the
     app passes the newest scenario's advice on the decision's date).
     """
-    sheets, problems = read_file(filename, data)
+    sheets, problems = read_file(filename, data, size=size)
     if not problems and not sheets:
         problems.append(Problem("", 0, "", filename, _("The file holds no data rows.")))
     plan = _check(session, workspace, sheets, problems) if not problems else _Plan()

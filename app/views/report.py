@@ -36,7 +36,7 @@ from app.services import analysis as an
 from app.services import catalogue, provenance
 from app.services import decisions as dec
 from app.services import workspaces as ws
-from app.services.common import from_minor
+from app.services.common import from_minor, jsonable
 from criteria.errors import CriteriaError
 from scoring import portfolio as pf
 from scoring.calendar import Schedule, schedule
@@ -1285,6 +1285,30 @@ def build_network_report(
         method=_method(ctx),
         warnings=list(ctx.analysis.warnings),
     )
+
+
+def reproducible_analysis(
+    session: Session, workspace: Workspace, *, scenario_id: int | None, today: date
+) -> dict[str, Any]:
+    """The analysis a report prints, as JSON values, with the scenario, the fingerprint of
+    its inputs and the command that reproduces it (the API and the CLI print this)."""
+    chosen = choose_scenario(session, workspace, scenario_id)
+    ctx = analyse_chosen(session, workspace, chosen, today)
+    again = provenance.reproduce(
+        workspace_id=workspace.id or 0,
+        slug=workspace.slug,
+        scenario_id=None if chosen.scenario is None else chosen.scenario.id,
+        scenario_name=None if chosen.scenario is None else chosen.scenario.name,
+        today=ctx.analysis.today,
+    )
+    data = an.analysis_dict(ctx) | {
+        "scenario_id": None if chosen.scenario is None else chosen.scenario.id,
+        "scenario": None if chosen.scenario is None else chosen.scenario.name,
+        "fingerprint": provenance.fingerprint(ctx, chosen.options),
+        "command": again.command,
+    }
+    result: dict[str, Any] = jsonable(data)
+    return result
 
 
 def realised_json(view: RealisedView) -> dict[str, Any]:
