@@ -9,6 +9,7 @@ from app.db import SessionDep
 from app.deps import ReadWorkspace
 from app.services import ui
 from app.templating import is_htmx, render
+from app.views import report as report_view
 
 router = APIRouter(include_in_schema=False)
 PAGE = "workspaces/dashboard.html"
@@ -38,5 +39,6 @@ def dashboard(
         "currency": ctx.currency,
         "method_label": ui.METHOD_LABELS[ctx.method],
         "weights": ui.weight_rows(ctx.framework, settings.weights),
+        "decided": report_view.decided_rows(session, workspace, ctx),
     }
     return render(request, PAGE, context, block="ranking" if is_htmx(request) else None)

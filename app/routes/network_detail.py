@@ -9,6 +9,7 @@ from app.db import SessionDep
 from app.deps import ReadWorkspace
 from app.services import ui
 from app.templating import is_htmx, render
+from app.views import report as report_view
 
 router = APIRouter(include_in_schema=False)
 PAGE = "workspaces/network.html"
@@ -33,5 +34,6 @@ def network_detail(
         "settings": settings,
         "detail": ui.network_detail(session, workspace, network_id, ctx),
         "currency": ctx.currency,
+        "record": report_view.network_record(session, workspace, network_id, ctx),
     }
     return render(request, PAGE, context, block="explanation" if is_htmx(request) else None)

@@ -1273,6 +1273,70 @@ def build_network_report(
     )
 
 
+@dataclass(frozen=True)
+class DecidedRow:
+    """One network on the dashboard's decision block: decided next to recommended."""
+
+    network_id: str
+    name: str
+    recommended: str
+    decided: str
+    decided_on: date
+    next_review: date | None
+    differs: bool
+
+
+def decided_rows(
+    session: Session, workspace: Workspace, ctx: an.AnalysisContext
+) -> list[DecidedRow]:
+    """The decisions in force next to today's advice, differences first (the dashboard)."""
+    decided = dec.current_decisions(session, workspace)
+    out = []
+    for rec in ctx.analysis.recommendations:
+        decision = decided.get(rec.network)
+        if decision is None:
+            continue
+        network = ctx.networks[rec.network]
+        out.append(
+            DecidedRow(
+                rec.network,
+                network.acronym or network.name,
+                action_label(str(rec.action)),
+                action_label(decision.action),
+                decision.decided_on,
+                decision.next_review_on,
+                not dec.agrees(str(rec.action), decision.action),
+            )
+        )
+    return sorted(out, key=lambda r: (not r.differs, r.name.lower()))
+
+
+@dataclass(frozen=True)
+class NetworkRecord:
+    """The network page's block: report downloads, the decision in force, realised value."""
+
+    report_url: str
+    decision: DecidedRow | None
+    realised: RealisedView | None
+
+
+def network_record(
+    session: Session, workspace: Workspace, network_id: str, ctx: an.AnalysisContext
+) -> NetworkRecord:
+    decision = next(
+        (r for r in decided_rows(session, workspace, ctx) if r.network_id == network_id), None
+    )
+    realised = dec.realised_for(session, workspace, today=ctx.analysis.today, travel=_travel(ctx))
+    name = ctx.networks[network_id].acronym if network_id in ctx.networks else network_id
+    return NetworkRecord(
+        report_url=f"/workspaces/{workspace.id}/networks/{network_id}/report",
+        decision=decision,
+        realised=realised_view(realised[network_id], name or network_id, ctx.currency)
+        if network_id in realised
+        else None,
+    )
+
+
 def reproducible_analysis(
     session: Session, workspace: Workspace, *, scenario_id: int | None, today: date
 ) -> dict[str, Any]:
