@@ -36,7 +36,7 @@ from docx.text.paragraph import Paragraph
 from jinja2 import Environment
 from markupsafe import Markup
 
-from app.i18n import format_day, format_money, format_number, format_share
+from app.i18n import format_day, format_money, format_number, format_share, ngettext
 from app.i18n import gettext as _
 from app.views.report import (
     Alternatives,
@@ -298,16 +298,32 @@ def _cover(w: _Writer) -> None:
         cells[1].text = value
 
 
-def _alternatives(w: _Writer, alt: Alternatives) -> None:
+def _alternatives(w: _Writer, alt: Alternatives, *, only_differences: bool = False) -> None:
     L = w.report.labels
-    header = [L["network"], *[s.name + (" ★" if s.chosen else "") for s in alt.scenarios]]
+    header = [L["network"], *[s.name + (" \u2605" if s.chosen else "") for s in alt.scenarios]]
+    shown = [r for r in alt.rows if r.differs] if only_differences else list(alt.rows)
+    if only_differences:
+        w.para(
+            ngettext(
+                "%(num)s network gets different advice in at least one scenario:",
+                "%(num)s networks get different advice in at least one scenario:",
+                len(shown),
+            )
+            + " "
+            + ngettext(
+                "the other %(num)s network gets the same advice in every scenario.",
+                "the other %(num)s networks get the same advice in every scenario.",
+                len(alt.rows) - len(shown),
+            )
+        )
     rows = []
-    for r in alt.rows:
-        cells = [r.name + (" ≠" if r.differs else "")]
+    for r in shown:
+        cells = [r.name + (" \u2260" if r.differs else "")]
         for label, value in zip(r.actions, r.values, strict=True):
             cells.append(label if value is None else f"{label} ({format_number(value, 2)})")
         rows.append(cells)
-    w.table(header, rows)
+    if rows:
+        w.table(header, rows)
     w.bullets([f"{s.name}: {s.summary}" for s in alt.scenarios] + list(alt.failed))
     w.para(
         _(
@@ -500,17 +516,34 @@ def workspace_docx(report: WorkspaceReport) -> bytes:
         numeric={2, 3, 4, 5},
     )
     w.heading(f"5. {L['alternatives']}", 2)
-    _alternatives(w, report.alternatives)
+    _alternatives(w, report.alternatives, only_differences=True)
     w.heading(f"6. {L['realised']}", 2)
     if not report.realised:
         w.para(_("No outcomes or decisions are recorded yet."))
-    for v in report.realised:
-        w.heading(v.name, 3)
-        _realised(w, v)
-    if report.realised:
+    else:
+        w.table(
+            [L["network"], L["year"], L["cost"], L["funding"], L["balance"], L["outcomes"]],
+            [
+                [
+                    v.name,
+                    f"{v.total.first_year}{DASH}{v.total.last_year}",
+                    w.money(v.total.cost),
+                    w.money(v.total.funding),
+                    w.money(v.total.balance),
+                    ", ".join(
+                        f"{n} {TIMES} {kind_label(k)}"
+                        for k, n in v.total.counts.items()
+                        if n and k != "funding"
+                    ),
+                ]
+                for v in report.realised
+            ],
+            numeric={2, 3, 4},
+        )
+        w.bullets([f"{v.name}: {v.since_sentence}" for v in report.realised if v.since_sentence])
         w.para(
             _(
-                "Past years are counted at each membership's current yearly cost (no fee history is kept)."
+                "Past years are counted at each membership's current yearly cost (no fee history is kept). Each network's report shows the figures year by year."
             ),
             size=7.5,
             italic=True,
@@ -530,22 +563,37 @@ def workspace_docx(report: WorkspaceReport) -> bytes:
                 c.name,
                 c.action_label,
                 _day(c.next_renewal, L["not_recorded"]),
-                _day(c.notice_by, L["not_recorded"])
-                + (f" ({_('deadline for the next renewal missed')})" if c.missed else ""),
+                _day(c.notice_by, L["not_recorded"]) + (" \u2020" if c.missed else ""),
                 _day(c.exit_on, DASH),
                 _day(c.next_review, DASH),
             ]
             for c in report.calendar
         ],
     )
+    if any(c.missed for c in report.calendar):
+        w.para(
+            "\u2020 "
+            + _(
+                "The notice deadline for the next renewal has passed, so the fee for that year is committed; the earliest exit is the renewal after it."
+            ),
+            size=7.5,
+        )
     w.heading(f"8. {L['method']}", 2)
     _method(w, report.method)
     _provenance(w)
     w.doc.add_page_break()
     w.heading(f"{_('Annex')}: {L['evidence']}", 2)
+    w.para(
+        _(
+            "For each network: who scored it, and the sources the assessors cited. The evidence behind every score, criterion by criterion, is in the report on each network."
+        ),
+        size=8.5,
+    )
     for g in report.evidence:
         w.heading(g.name, 3)
-        _evidence_table(w, g.items)
+        w.para(f"{L['assessor']}: {'; '.join(g.assessors) or L['not_recorded']}", size=8.5)
+        for url in g.sources:
+            w.link(url)
     return w.save()
 
 

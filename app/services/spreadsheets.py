@@ -46,6 +46,7 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+import sqlalchemy as sa
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -55,7 +56,16 @@ from openpyxl.worksheet.worksheet import Worksheet
 from sqlmodel import Session, select
 
 from app.i18n import gettext as _
-from app.models import Assessment, Decision, Membership, Network, Outcome, Workspace, utcnow
+from app.models import (
+    Assessment,
+    AuditEntry,
+    Decision,
+    Membership,
+    Network,
+    Outcome,
+    Workspace,
+    utcnow,
+)
 from app.services import catalogue
 from app.services import decisions as dec
 from app.services import workspaces as ws
@@ -1100,6 +1110,7 @@ def _apply(
             for a in session.exec(select(Assessment).where(Assessment.workspace_id == wid))
         }
         entries = []
+        new_rows: list[dict[str, Any]] = []
         for _number, v in plan.assessments:
             fields = {
                 "score": v.get("score"),
@@ -1112,10 +1123,21 @@ def _apply(
             row = existing_assessments.get(key)
             label = "/".join(key)
             if row is None:
-                row = Assessment(
-                    workspace_id=wid, network_id=key[0], criterion=key[1], assessor=key[2], **fields
+                new_rows.append(
+                    {
+                        "workspace_id": wid,
+                        "network_id": key[0],
+                        "criterion": key[1],
+                        "assessor": key[2],
+                        "score": fields.get("score"),
+                        "confidence": fields.get("confidence", "medium"),
+                        "evidence": fields.get("evidence", ""),
+                        "source_url": fields.get("source_url"),
+                        "created_at": now,
+                        "updated_at": now,
+                        "version": 1,
+                    }
                 )
-                session.add(row)
                 result.created["assessments"] += 1
                 entries.append(
                     (
@@ -1136,8 +1158,25 @@ def _apply(
             row.updated_at = now
             result.updated["assessments"] += 1
             entries.append((label, before, changes))
-        for label, before, after in entries:
-            _record(session, workspace, actor, "assessment", label, before, after)
+        if new_rows:  # Core bulk insert: thousands of rows without building ORM objects
+            session.execute(sa.insert(Assessment.__table__), new_rows)  # type: ignore[attr-defined]
+        if entries:
+            session.execute(
+                sa.insert(AuditEntry.__table__),  # type: ignore[attr-defined]
+                [
+                    {
+                        "workspace_id": wid,
+                        "at": now,
+                        "actor": actor,
+                        "action": "import",
+                        "entity": "assessment",
+                        "entity_key": label[:200],
+                        "before": None if before is None else jsonable(before),
+                        "after": jsonable(after),
+                    }
+                    for label, before, after in entries
+                ],
+            )
         session.flush()
 
 

@@ -362,9 +362,24 @@ class EvidenceItem:
 
 @dataclass(frozen=True)
 class EvidenceGroup:
+    """One network's evidence: every item, and the summary the workspace report prints
+    (who assessed it with how many scores, and the distinct sources cited)."""
+
     network_id: str
     name: str
     items: list[EvidenceItem]
+
+    @property
+    def assessors(self) -> list[str]:
+        counts: dict[str, int] = {}
+        for item in self.items:
+            if item.score is not None:
+                counts[item.assessor] = counts.get(item.assessor, 0) + 1
+        return [_("%(name)s (%(n)s scores)", name=name, n=n) for name, n in sorted(counts.items())]
+
+    @property
+    def sources(self) -> list[str]:
+        return list(dict.fromkeys(i.source_url for i in self.items if i.source_url))
 
 
 @dataclass(frozen=True)
