@@ -44,7 +44,7 @@ def analysis_inputs(ctx: an.AnalysisContext, options: dict[str, Any]) -> dict[st
     prepared = ctx.prepared
     assert prepared is not None, "run_analysis always keeps its prepared inputs"
     a = ctx.analysis
-    return _plain(
+    data: dict[str, Any] = _plain(
         {
             "framework": {"key": ctx.framework.key, "version": ctx.framework.version},
             "networks": list(prepared.inputs),
@@ -62,6 +62,7 @@ def analysis_inputs(ctx: an.AnalysisContext, options: dict[str, Any]) -> dict[st
             "today": a.today,
         }
     )
+    return data
 
 
 def canonical_json(data: Any) -> str:

@@ -179,12 +179,12 @@ class _Writer:
             setattr(section, side, Cm(1.8))
         section.top_margin, section.bottom_margin = Cm(2.0), Cm(2.0)
         normal = self.doc.styles["Normal"]
-        normal.font.name = "DejaVu Sans"  # type: ignore[attr-defined]
-        normal.font.size = Pt(9.5)  # type: ignore[attr-defined]
+        normal.font.name = "DejaVu Sans"
+        normal.font.size = Pt(9.5)
         for level, size in ((1, 15), (2, 12), (3, 10.5)):
             style = self.doc.styles[f"Heading {level}"]
-            style.font.size = Pt(size)  # type: ignore[attr-defined]
-            style.font.color.rgb = ACCENT  # type: ignore[attr-defined]
+            style.font.size = Pt(size)
+            style.font.color.rgb = ACCENT
         meta = report.meta
         header = section.header.paragraphs[0]
         header.text = f"{meta.workspace_name} · {meta.scenario_name} · {format_day(meta.analysis_date, 'long')}"
@@ -225,7 +225,7 @@ class _Writer:
         numeric: set[int] | None = None,
     ) -> Table:
         numeric = numeric or set()
-        table = self.doc.add_table(rows=1, cols=len(header))
+        table: Table = self.doc.add_table(rows=1, cols=len(header))
         table.style = "Table Grid"
         table.alignment = WD_TABLE_ALIGNMENT.CENTER
         for i, text in enumerate(header):
@@ -236,7 +236,7 @@ class _Writer:
             run.font.size = Pt(8)
         self._repeat_header(table)
         for values in [*rows, *([footer] if footer else [])]:
-            cells = table.add_row().cells
+            cells = table.add_row().cells  # type: ignore[no-untyped-call]
             for i, text in enumerate(values):
                 cells[i].text = ""
                 run = cells[i].paragraphs[0].add_run(text)
@@ -274,11 +274,11 @@ class _Writer:
 def _cover(w: _Writer) -> None:
     report = w.report
     L, m = report.labels, report.meta
-    w.heading(m.title, 1)
+    w.para(L["subject"].upper(), size=8)
+    w.heading(m.subject, 1)
     if m.fictional:
         w.para(L["fictional"], bold=True)
     rows = [
-        [L["subject"], m.subject],
         [L["scenario"], m.scenario_name],
         [L["method_name"], m.method_label],
         [L["date"], format_day(m.analysis_date, "long")],
@@ -581,7 +581,7 @@ def workspace_docx(report: WorkspaceReport) -> bytes:
     w.heading(f"8. {L['method']}", 2)
     _method(w, report.method)
     _provenance(w)
-    w.doc.add_page_break()
+    w.doc.add_page_break()  # type: ignore[no-untyped-call]
     w.heading(f"{_('Annex')}: {L['evidence']}", 2)
     w.para(
         _(

@@ -338,7 +338,7 @@ def read_xlsx(data: bytes, problems: list[Problem]) -> dict[str, list[RawRow]]:
             values: list[Any] = []
             for cell in row:
                 values.append(_cell_value(sheet_name, cell, problems))
-            rows.append((row[0].row if row else len(rows) + 1, values))
+            rows.append((int(row[0].row or 0) if row else len(rows) + 1, values))
         if len(problems) > before:
             continue
         parsed = _rows_from_values(sheet_name, rows, problems)
@@ -1059,10 +1059,10 @@ def _apply(
             for text_field in ("reference", "notes"):
                 if text_field in fields and fields[text_field] is None:
                     fields[text_field] = ""
-            row = existing_decisions.get((v["network_id"], v["decided_on"]))
-            if row is None:
+            d_row = existing_decisions.get((v["network_id"], v["decided_on"]))
+            if d_row is None:
                 snap = advice(v["network_id"], v["decided_on"]) if advice is not None else {}
-                row = Decision(
+                d_row = Decision(
                     workspace_id=wid,
                     network_id=v["network_id"],
                     decided_on=v["decided_on"],
@@ -1070,7 +1070,7 @@ def _apply(
                     created_by=actor,
                     **fields,
                 )
-                session.add(row)
+                session.add(d_row)
                 session.flush()
                 result.created["decisions"] += 1
                 _record(
@@ -1078,29 +1078,29 @@ def _apply(
                     workspace,
                     actor,
                     "decision",
-                    f"{row.network_id}/{row.decided_on}",
+                    f"{d_row.network_id}/{d_row.decided_on}",
                     None,
-                    snapshot(row),
+                    snapshot(d_row),
                 )
                 continue
-            changes = {k: val for k, val in fields.items() if getattr(row, k) != val}
+            changes = {k: val for k, val in fields.items() if getattr(d_row, k) != val}
             if not changes:
                 result.unchanged["decisions"] += 1
                 continue
-            before = snapshot(row)
+            before = snapshot(d_row)
             for k, val in changes.items():
-                setattr(row, k, val)
-            row.version += 1
-            row.updated_at = now
+                setattr(d_row, k, val)
+            d_row.version += 1
+            d_row.updated_at = now
             result.updated["decisions"] += 1
             _record(
                 session,
                 workspace,
                 actor,
                 "decision",
-                f"{row.network_id}/{row.decided_on}",
+                f"{d_row.network_id}/{d_row.decided_on}",
                 before,
-                snapshot(row),
+                snapshot(d_row),
             )
         session.flush()
 
@@ -1109,7 +1109,7 @@ def _apply(
             (a.network_id, a.criterion, a.assessor): a
             for a in session.exec(select(Assessment).where(Assessment.workspace_id == wid))
         }
-        entries = []
+        entries: list[tuple[str, dict[str, Any] | None, dict[str, Any]]] = []
         new_rows: list[dict[str, Any]] = []
         for _number, v in plan.assessments:
             fields = {
@@ -1120,9 +1120,9 @@ def _apply(
             }
             fields = {k: val for k, val in fields.items() if k in v or k == "score"}
             key = (v["network_id"], v["criterion"], v["assessor"])
-            row = existing_assessments.get(key)
+            a_row = existing_assessments.get(key)
             label = "/".join(key)
-            if row is None:
+            if a_row is None:
                 new_rows.append(
                     {
                         "workspace_id": wid,
@@ -1147,15 +1147,15 @@ def _apply(
                     )
                 )
                 continue
-            changes = {k: val for k, val in fields.items() if getattr(row, k) != val}
+            changes = {k: val for k, val in fields.items() if getattr(a_row, k) != val}
             if not changes:
                 result.unchanged["assessments"] += 1
                 continue
-            before = {k: getattr(row, k) for k in changes}
+            before = {k: getattr(a_row, k) for k in changes}
             for k, val in changes.items():
-                setattr(row, k, val)
-            row.version += 1
-            row.updated_at = now
+                setattr(a_row, k, val)
+            a_row.version += 1
+            a_row.updated_at = now
             result.updated["assessments"] += 1
             entries.append((label, before, changes))
         if new_rows:  # Core bulk insert: thousands of rows without building ORM objects
@@ -1263,7 +1263,7 @@ HEADER_FILL = PatternFill("solid", fgColor="DCE6F0")
 
 
 def _write_sheet(book: Workbook, name: str, rows: Sequence[Sequence[Any]]) -> Worksheet:
-    sheet = book.create_sheet(name)
+    sheet: Worksheet = book.create_sheet(name)
     sheet.append(list(COLUMNS[name]))
     for cell in sheet[1]:
         cell.font = Font(bold=True)

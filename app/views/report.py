@@ -1145,7 +1145,7 @@ def action_interval_sentence(ctx: an.AnalysisContext, network_id: str) -> str:
             gaps.append(iv.current - iv.low)
         if iv.high < 1 and iv.changes_to_high:
             gaps.append(iv.high - iv.current)
-        return min(gaps)
+        return float(min(gaps))
 
     nearest = min(moving, key=distance)
     return describe_interval(nearest, titles.get(nearest.criterion, nearest.criterion), names)

@@ -109,10 +109,12 @@ def test_realised_value_since_the_decision_on_the_network_page_and_api(
     year = next(y for y in row["years"] if y["year"] == 2026)
     # The demo's UCLG fee is EUR 21,500 a year (seed_data/demo/example-city.yaml).
     assert (year["funding"], year["cost"], year["balance"]) == ("40000.00", "21500.00", "18500.00")
-    assert "€40,000" in row["since_decision"] and "€21,500" in row["since_decision"]
+    assert "€40,000" in row["since_decision"]
+    assert "€21,500" in row["since_decision"]
     page = client.get(f"/workspaces/{demo.id}/networks/uclg")
     assert page.status_code == 200
-    assert "€40,000" in page.text and "networks/uclg/report.pdf" in page.text
+    assert "€40,000" in page.text
+    assert "networks/uclg/report.pdf" in page.text
 
 
 def test_the_decision_page_records_through_the_form(
@@ -131,7 +133,8 @@ def test_the_decision_page_records_through_the_form(
                 "body": "Council",
             },
         )
-        assert bad.status_code == 422 and "Use a date like 2026-03-31." in bad.text
+        assert bad.status_code == 422
+        assert "Use a date like 2026-03-31." in bad.text
         good = browser.post(
             f"/workspaces/{demo.id}/decisions",
             data={
@@ -145,4 +148,5 @@ def test_the_decision_page_records_through_the_form(
         )
         assert good.status_code == 303
         listing = browser.get(f"/workspaces/{demo.id}/decisions")
-        assert "Council" in listing.text and "C40" in listing.text
+        assert "Council" in listing.text
+        assert "C40" in listing.text

@@ -125,7 +125,8 @@ def test_workspace_report_pdf_and_word_carry_the_engine_numbers(
             timeout=60,
         )
         pages = sorted(ARTIFACTS.glob(f"report-{backend}-page-*.png"))
-        assert len(pages) == 3 and all(p.stat().st_size > 10_000 for p in pages)
+        assert len(pages) == 3
+        assert all(p.stat().st_size > 10_000 for p in pages)
 
     # Word files councils edit must open: LibreOffice converts it without an error.
     soffice = shutil.which("soffice") or shutil.which("libreoffice")
@@ -155,7 +156,8 @@ def test_workspace_report_pdf_and_word_carry_the_engine_numbers(
         timeout=180,
     )
     converted = workdir / "report.pdf"
-    assert done.returncode == 0 and converted.exists(), done.stderr
+    assert done.returncode == 0, done.stderr
+    assert converted.exists(), done.stderr
     assert _flat(engine["summary"]["sentence"]) in _flat(_pdf_text(converted.read_bytes()))
     shutil.rmtree(workdir, ignore_errors=True)
 
