@@ -150,3 +150,22 @@ def test_the_decision_page_records_through_the_form(
         listing = browser.get(f"/workspaces/{demo.id}/decisions")
         assert "Council" in listing.text
         assert "C40" in listing.text
+
+
+def test_decisions_travel_with_the_lossless_workspace_export(
+    client: TestClient, demo: Workspace, session: Session
+) -> None:
+    from app.services import transfer
+
+    created = client.post(
+        f"/api/v1/workspaces/{demo.id}/decisions",
+        json={"network_id": "c40", "action": "stay", "decided_on": "2026-03-01", "body": "Council"},
+    )
+    assert created.status_code == 201
+    data = transfer.export_workspace(session, demo)
+    assert [d["network_id"] for d in data["decisions"]] == ["c40"]
+    data["workspace"]["slug"] = "example-city-copy"
+    copy = transfer.import_workspace(session, data, actor="test")
+    again = transfer.export_workspace(session, copy)
+    assert again["decisions"] == data["decisions"]
+    client.delete(f"/api/v1/workspaces/{copy.id}")
