@@ -258,6 +258,13 @@ def _date(value: Any, field: str) -> date | None:
         raise InvalidInput(field, f"'{value}' is not a date (YYYY-MM-DD).") from exc
 
 
+def _required_date(value: Any, field: str) -> date:
+    day = _date(value, field)
+    if day is None:
+        raise InvalidInput(field, "A date is required here (YYYY-MM-DD).")
+    return day
+
+
 def _datetime(value: Any, field: str) -> datetime:
     try:
         return as_utc(datetime.fromisoformat(str(value)))
@@ -418,7 +425,7 @@ def import_workspace(session: Session, data: dict[str, Any], *, actor: str) -> W
                     workspace_id=wid,
                     network_id=d["network_id"],
                     action=d["action"],
-                    decided_on=_date(d["decided_on"], "decisions.decided_on"),
+                    decided_on=_required_date(d["decided_on"], "decisions.decided_on"),
                     body=d["body"],
                     reference=d.get("reference", ""),
                     effective_on=_date(d.get("effective_on"), "decisions.effective_on"),

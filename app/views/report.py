@@ -29,7 +29,7 @@ from sqlmodel import Session
 
 from app import charts
 from app.errors import NotFound
-from app.i18n import current_locale, format_day, format_money, format_number, format_share
+from app.i18n import current_locale, format_day, format_money, format_number, format_share, ngettext
 from app.i18n import gettext as _
 from app.models import Decision, Network, Scenario, Workspace, utcnow
 from app.services import analysis as an
@@ -39,6 +39,7 @@ from app.services import workspaces as ws
 from app.services.common import from_minor, jsonable
 from criteria.errors import CriteriaError
 from scoring import portfolio as pf
+from scoring.analysis import Summary
 from scoring.calendar import Schedule, schedule
 from scoring.realised import KINDS, RealisedTotals, RealisedYear
 from scoring.recommend import Recommendation
@@ -125,6 +126,63 @@ def hours(value: float | None) -> str:
     if value is None:
         return _("not set")
     return _("%(hours)s h", hours=format_number(value))
+
+
+def summary_sentence(summary: Summary, currency: str) -> str:
+    """The advice in one line, in the current locale.
+
+    English prints the scoring core's own sentence (`Summary.sentence`, the one the API
+    returns); other languages build it from the same counts and sums.
+    """
+    if current_locale() == "en":
+        return summary.sentence(currency)
+    figures = {
+        "keep": summary.keep,
+        "leave": summary.leave,
+        "join": summary.join,
+        "leave_cost": money(summary.leave_fee, currency),
+        "leave_hours": format_number(summary.leave_hours),
+        "join_cost": money(summary.join_fee, currency),
+        "join_hours": format_number(summary.join_hours),
+    }
+    if summary.leave and summary.join:
+        text = _(
+            "Keep %(keep)s, leave %(leave)s (saves %(leave_cost)s and %(leave_hours)s h a year) "
+            "and join %(join)s (costs %(join_cost)s and %(join_hours)s h a year).",
+            **figures,
+        )
+    elif summary.leave:
+        text = _(
+            "Keep %(keep)s and leave %(leave)s (saves %(leave_cost)s and %(leave_hours)s h a "
+            "year); join none.",
+            **figures,
+        )
+    elif summary.join:
+        text = _(
+            "Keep %(keep)s and join %(join)s (costs %(join_cost)s and %(join_hours)s h a year); "
+            "leave none.",
+            **figures,
+        )
+    else:
+        text = _("Keep %(keep)s; leave none and join none.", **figures)
+    extra = []
+    if summary.at_risk:
+        extra.append(
+            ngettext(
+                "%(num)s membership is at risk (a condition is not met).",
+                "%(num)s memberships are at risk (a condition is not met).",
+                summary.at_risk,
+            )
+        )
+    if summary.assess_first:
+        extra.append(
+            ngettext(
+                "Assess %(num)s candidate before deciding.",
+                "Assess %(num)s candidates before deciding.",
+                summary.assess_first,
+            )
+        )
+    return " ".join([text, *extra])
 
 
 def labels() -> dict[str, str]:
@@ -559,7 +617,7 @@ def _meta(
         fingerprint=provenance.fingerprint(ctx, chosen.options),
         command=again.command,
         api=again.api,
-        summary=ctx.analysis.summary.sentence(ctx.currency),
+        summary=summary_sentence(ctx.analysis.summary, ctx.currency),
     )
 
 
@@ -775,7 +833,7 @@ def _alternatives(
                 if chosen.scenario is None
                 else chosen.scenario.name,
                 method_label(ctx.method),
-                ctx.analysis.summary.sentence(ctx.currency),
+                summary_sentence(ctx.analysis.summary, ctx.currency),
                 True,
             ),
             ctx,
@@ -809,7 +867,7 @@ def _alternatives(
                     scenario.id,
                     scenario.name,
                     method_label(scenario.method),
-                    other.analysis.summary.sentence(other.currency),
+                    summary_sentence(other.analysis.summary, other.currency),
                     False,
                 ),
                 other,
