@@ -11,6 +11,7 @@ from datetime import date
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Request, UploadFile
+from fastapi.concurrency import run_in_threadpool
 from fastapi.params import File
 from fastapi.responses import JSONResponse, Response
 from sqlmodel import Session
@@ -198,7 +199,8 @@ async def api_import(
         )
     data, size = await _read(file)
     try:
-        result = sp.import_file(
+        result = await run_in_threadpool(
+            sp.import_file,
             session,
             workspace,
             file.filename,

@@ -201,6 +201,7 @@ def test_report_page_says_scenario_and_date_and_speaks_spanish(
     with use_locale("es"):
         assert format_day(_day(AS_OF), "long") in page.text
     assert "Acción recomendada" in page.text
+    assert "Mantener " in page.text  # the summary line, in Spanish too
     assert f"/workspaces/{demo.id}/report.pdf" in page.text
 
 
