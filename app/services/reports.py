@@ -165,6 +165,34 @@ def _hyperlink(paragraph: Paragraph, url: str) -> None:
     paragraph._p.append(link)
 
 
+TEXT_WIDTH_CM = 17.2
+"""The usable width of an A4 page with the report's margins."""
+
+
+def column_widths(rows: list[list[str]], total: float = TEXT_WIDTH_CM) -> list[float]:
+    """Column widths (cm) shared out by how much text each column holds: a column of numbers
+    stays narrow, a column of sentences gets the room (Word's own autofit does not survive
+    LibreOffice).
+
+    >>> [round(w, 1) for w in column_widths([["Rank", "Explanation"], ["1", "It is below the bar. " * 6]])]
+    [1.3, 15.9]
+    """
+    columns = max(len(r) for r in rows)
+    base, need = [], []
+    for i in range(columns):
+        cells = [r[i] for r in rows if i < len(r)]
+        lengths = sorted(len(c) for c in cells)
+        typical = lengths[round(0.9 * (len(lengths) - 1))]  # the 90th percentile
+        longest_word = max((len(w) for c in cells for w in c.split()), default=1)
+        # room for the longest word (8 pt: about 0.19 cm a character), then a share of the
+        # rest by how much text the column typically holds
+        base.append(min(max(0.19 * min(longest_word, 16) + 0.35, 1.2), 3.5))
+        need.append(max(typical - longest_word, 0) + 1)
+    spare = max(total - sum(base), 0.0)
+    weight = sum(need)
+    return [b + spare * n / weight for b, n in zip(base, need, strict=True)]
+
+
 class _Writer:
     """Small helpers over a python-docx Document with the report's styles."""
 
@@ -224,6 +252,7 @@ class _Writer:
         footer: list[str] | None = None,
         numeric: set[int] | None = None,
     ) -> Table:
+        """A table with a bold repeated header; columns as wide as their text needs."""
         numeric = numeric or set()
         table: Table = self.doc.add_table(rows=1, cols=len(header))
         table.style = "Table Grid"
@@ -244,6 +273,12 @@ class _Writer:
                 run.bold = footer is not None and values is footer
                 if i in numeric:
                     cells[i].paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
+        widths = column_widths([header, *rows, *([footer] if footer else [])])
+        table.autofit = False
+        for i, width in enumerate(widths):
+            table.columns[i].width = Cm(width)
+            for row in table.rows:
+                row.cells[i].width = Cm(width)
         return table
 
     @staticmethod
