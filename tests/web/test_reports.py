@@ -108,6 +108,8 @@ def test_workspace_report_pdf_and_word_carry_the_engine_numbers(
         backend = session.get_bind().dialect.name
         (ARTIFACTS / f"report-{backend}.pdf").write_bytes(pdf.content)
         prefix = ARTIFACTS / f"report-{backend}-page"
+        for old in ARTIFACTS.glob(f"report-{backend}-page-*.png"):
+            old.unlink()
         subprocess.run(
             [
                 "pdftoppm",
