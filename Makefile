@@ -26,12 +26,16 @@ install-dev: $(VENV)/.installed-dev
 run: install
 	$(BIN)/network-compass serve --demo
 
-## Debian packages the tests need (Chromium for browser tests, PostgreSQL for the second backend).
+## Debian packages the tests need (Chromium for browser tests, PostgreSQL for the second backend,
+## Pango/Cairo and DejaVu fonts for PDF reports, poppler-utils to read and picture the PDFs,
+## LibreOffice Writer (no GUI) to open the Word reports).
+SYSTEM_PACKAGES := chromium postgresql libpango-1.0-0 libpangoft2-1.0-0 libcairo2 fonts-dejavu-core poppler-utils libreoffice-writer-nogui
 system-deps:
-	@if [ ! -x /usr/bin/chromium ] || ! command -v pg_ctlcluster >/dev/null; then \
+	@if [ ! -x /usr/bin/chromium ] || ! command -v pg_ctlcluster >/dev/null || ! command -v pdftoppm >/dev/null \
+	    || ! command -v soffice >/dev/null || ! ldconfig -p | grep -q libcairo.so.2 || ! ldconfig -p | grep -q libpango-1.0; then \
 	  if [ "$$(id -u)" = 0 ]; then \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium postgresql >/dev/null; \
-	  else echo "Install chromium and postgresql (as root: apt-get install chromium postgresql)"; exit 1; fi; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(SYSTEM_PACKAGES) >/dev/null; \
+	  else echo "Install the system packages (as root: apt-get install $(SYSTEM_PACKAGES))"; exit 1; fi; \
 	fi
 
 ## Make sure a PostgreSQL server answers on 127.0.0.1:5432 (trust auth, database `test`).
@@ -65,6 +69,7 @@ messages: install-dev
 
 bench: install-dev
 	$(BIN)/python bench/bench_scoring.py
+	$(BIN)/python bench/bench_reports.py
 
 clean:
 	rm -rf $(VENV) network-compass.db test-artifacts

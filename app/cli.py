@@ -238,6 +238,35 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_analyse(args: argparse.Namespace) -> int:
+    """Print the analysis a report shows, with the fingerprint of its inputs, as JSON."""
+    from datetime import date
+
+    from app.services.workspaces import get_workspace_by_slug, list_scenarios
+    from app.views.report import reproducible_analysis
+
+    with _engine(args) as engine, Session(engine) as session:
+        workspace = get_workspace_by_slug(session, args.slug)
+        if workspace is None:
+            print(f"No workspace '{args.slug}'.", file=sys.stderr)
+            return 1
+        scenario_id = None
+        if args.scenario:
+            found = [s for s in list_scenarios(session, workspace) if s.name == args.scenario]
+            if not found:
+                print(f"No scenario named '{args.scenario}' in '{args.slug}'.", file=sys.stderr)
+                return 1
+            scenario_id = found[0].id
+        try:
+            today = date.fromisoformat(args.as_of) if args.as_of else date.today()
+        except ValueError:
+            print(f"'{args.as_of}' is not a date (YYYY-MM-DD).", file=sys.stderr)
+            return 2
+        data = reproducible_analysis(session, workspace, scenario_id=scenario_id, today=today)
+    print(json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False))
+    return 0
+
+
 def cmd_import(args: argparse.Namespace) -> int:
     from app.services.transfer import import_workspace
 
@@ -294,6 +323,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("slug")
     p.add_argument("-o", "--output", default="-", help="file to write (default: stdout)")
     p.set_defaults(func=cmd_export)
+    p = sub.add_parser(
+        "analyse", help="print a scenario's analysis as a report shows it, with its fingerprint"
+    )
+    p.add_argument("slug")
+    p.add_argument("--scenario", help="scenario name (default: the newest)")
+    p.add_argument("--as-of", dest="as_of", help="date the analysis counts from (YYYY-MM-DD)")
+    p.set_defaults(func=cmd_analyse)
     p = sub.add_parser("import-workspace", help="create a workspace from an export")
     p.add_argument("file")
     p.set_defaults(func=cmd_import)

@@ -12,14 +12,16 @@ from fastapi.staticfiles import StaticFiles
 from sqlmodel import Session
 
 from app import __version__, i18n, security
+from app.api import decisions as api_decisions
 from app.api import members as api_members
 from app.api import method_details as api_method_details
 from app.api import networks as api_networks
+from app.api import reports as api_reports
 from app.api import workspaces as api_workspaces
 from app.config import Settings, get_settings
 from app.db import make_engine, migrate
 from app.errors import install_handlers
-from app.routes import ROUTERS, account, audit_log
+from app.routes import ROUTERS, account, audit_log, spreadsheets
 from app.templating import make_templates
 
 log = logging.getLogger(__name__)
@@ -66,6 +68,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(api_workspaces.router, prefix="/api/v1")
     app.include_router(api_members.router, prefix="/api/v1")
     app.include_router(api_method_details.router, prefix="/api/v1")
+    app.include_router(api_reports.router, prefix="/api/v1")
+    app.include_router(api_decisions.router, prefix="/api/v1")
+    app.include_router(spreadsheets.api, prefix="/api/v1")
     for router in ROUTERS:
         app.include_router(router)
     app.include_router(account.router)

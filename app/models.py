@@ -265,6 +265,34 @@ class GateAnswer(SQLModel, table=True):
     note: str = Field(default="", sa_type=Text)
 
 
+class Decision(SQLModel, table=True):
+    """What a council (or other body) decided about one network, with the advice it followed.
+
+    ``snapshot`` freezes the advice at the time of the decision (scenario, method, weights,
+    settings, recommended action, value, rank, robustness, input fingerprint), so a later
+    review can set "recommended LEAVE, council decided STAY" against what happened since.
+    One decision per network and day; the newest ``decided_on`` is the one in force.
+    """
+
+    __table_args__ = (UniqueConstraint("workspace_id", "network_id", "decided_on"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: int = Field(foreign_key="workspace.id", index=True, ondelete="CASCADE")
+    network_id: str = Field(foreign_key="network.id", index=True)
+    action: str = Field(max_length=12)  # join | stay | leave | not_join | defer
+    decided_on: date
+    body: str = Field(max_length=200)  # e.g. "City Council", "Mayor's office"
+    reference: str = Field(default="", max_length=200)  # minute or resolution reference
+    effective_on: date | None = None
+    next_review_on: date | None = None
+    notes: str = Field(default="", sa_type=Text)
+    snapshot: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+    created_by: str = Field(default="", max_length=200)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))
+    version: int = Field(default=1)
+
+
 class AuditEntry(SQLModel, table=True):
     """Who changed what, when, from what to what. Written by services, never edited."""
 

@@ -8,6 +8,7 @@ from app.routes import (
     assessments,
     calendar,
     dashboard,
+    decisions,
     members,
     method_details,
     network_detail,
@@ -16,9 +17,11 @@ from app.routes import (
     portfolio,
     priorities,
     profile,
+    reports,
     robustness,
     scenarios,
     settings,
+    spreadsheets,
 )
 
 ROUTERS: list[APIRouter] = [
@@ -36,4 +39,7 @@ ROUTERS: list[APIRouter] = [
     method_details.router,
     settings.router,
     calendar.router,
+    reports.router,
+    decisions.router,
+    spreadsheets.router,
 ]

@@ -9,6 +9,7 @@ from app.db import SessionDep
 from app.deps import ReadWorkspace
 from app.services import ui
 from app.templating import is_htmx, render
+from app.views import report as report_view
 
 router = APIRouter(include_in_schema=False)
 PAGE = "workspaces/dashboard.html"
@@ -40,5 +41,6 @@ def dashboard(
         "weights": ui.weight_rows(ctx.framework, settings.weights),
         "summary": ctx.analysis.summary.sentence(ctx.currency),
         "decision_settings": ctx.settings.as_dict(),
+        "decided": report_view.decided_rows(session, workspace, ctx),
     }
     return render(request, PAGE, context, block="ranking" if is_htmx(request) else None)

@@ -9,6 +9,7 @@ from app.db import SessionDep
 from app.deps import ReadWorkspace
 from app.services import guidance, ui
 from app.templating import is_htmx, render
+from app.views import report as report_view
 
 router = APIRouter(include_in_schema=False)
 PAGE = "workspaces/network.html"
@@ -34,5 +35,6 @@ def network_detail(
         "detail": ui.network_detail(session, workspace, network_id, ctx),
         "currency": ctx.currency,
         "extras": guidance.network_extras(session, network_id, workspace),
+        "record": report_view.network_record(session, workspace, network_id, ctx),
     }
     return render(request, PAGE, context, block="explanation" if is_htmx(request) else None)

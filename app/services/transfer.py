@@ -23,6 +23,7 @@ from app.models import (
     CityProfile,
     CustomCriterion,
     CustomGate,
+    Decision,
     GateAnswer,
     Membership,
     Network,
@@ -89,6 +90,13 @@ def export_workspace(session: Session, workspace: Workspace) -> dict[str, Any]:
             .order_by(col(GateAnswer.network_id), col(GateAnswer.gate))
         )
     )
+    decisions = list(
+        session.exec(
+            select(Decision)
+            .where(Decision.workspace_id == wid)
+            .order_by(col(Decision.network_id), col(Decision.decided_on))
+        )
+    )
     audit_rows = list(
         session.exec(
             select(AuditEntry)
@@ -100,6 +108,7 @@ def export_workspace(session: Session, workspace: Workspace) -> dict[str, Any]:
         {m.network_id for m in memberships}
         | {a.network_id for a in assessments}
         | {g.network_id for g in answers}
+        | {d.network_id for d in decisions}
     )
     sources = sources_of(session, network_ids)
     networks = [
@@ -210,6 +219,24 @@ def export_workspace(session: Session, workspace: Workspace) -> dict[str, Any]:
             {"network_id": g.network_id, "gate": g.gate, "answer": g.answer, "note": g.note}
             for g in answers
         ],
+        "decisions": [
+            {
+                "network_id": d.network_id,
+                "action": d.action,
+                "decided_on": d.decided_on,
+                "body": d.body,
+                "reference": d.reference,
+                "effective_on": d.effective_on,
+                "next_review_on": d.next_review_on,
+                "notes": d.notes,
+                "snapshot": d.snapshot,
+                "created_by": d.created_by,
+                "created_at": _ts(d.created_at),
+                "updated_at": _ts(d.updated_at),
+                "version": d.version,
+            }
+            for d in decisions
+        ],
         "audit": [
             {
                 "at": _ts(e.at),
@@ -241,6 +268,13 @@ def _date(value: Any, field: str) -> date | None:
         return date.fromisoformat(str(value))
     except ValueError as exc:
         raise InvalidInput(field, f"'{value}' is not a date (YYYY-MM-DD).") from exc
+
+
+def _required_date(value: Any, field: str) -> date:
+    day = _date(value, field)
+    if day is None:
+        raise InvalidInput(field, "A date is required here (YYYY-MM-DD).")
+    return day
 
 
 def _datetime(value: Any, field: str) -> datetime:
@@ -415,6 +449,25 @@ def import_workspace(session: Session, data: dict[str, Any], *, actor: str) -> W
                     gate=g["gate"],
                     answer=g.get("answer"),
                     note=g.get("note", ""),
+                )
+            )
+        for d in data.get("decisions", []):
+            session.add(
+                Decision(
+                    workspace_id=wid,
+                    network_id=d["network_id"],
+                    action=d["action"],
+                    decided_on=_required_date(d["decided_on"], "decisions.decided_on"),
+                    body=d["body"],
+                    reference=d.get("reference", ""),
+                    effective_on=_date(d.get("effective_on"), "decisions.effective_on"),
+                    next_review_on=_date(d.get("next_review_on"), "decisions.next_review_on"),
+                    notes=d.get("notes", ""),
+                    snapshot=dict(d.get("snapshot") or {}),
+                    created_by=d.get("created_by", ""),
+                    created_at=_datetime(d["created_at"], "decisions.created_at"),
+                    updated_at=_datetime(d["updated_at"], "decisions.updated_at"),
+                    version=int(d.get("version", 1)),
                 )
             )
         for e in data.get("audit", []):

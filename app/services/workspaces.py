@@ -19,6 +19,7 @@ from app.models import (
     CityProfile,
     CustomCriterion,
     CustomGate,
+    Decision,
     GateAnswer,
     Membership,
     Network,
@@ -264,7 +265,7 @@ def delete_workspace(session: Session, workspace: Workspace, *, actor: str) -> N
         entity_key=workspace.slug,
         before=snapshot(workspace),
     )
-    for model in (Assessment, Scenario, CustomCriterion, CustomGate):
+    for model in (Assessment, Scenario, CustomCriterion, CustomGate, Decision):
         for row in session.exec(select(model).where(model.workspace_id == workspace.id)):
             session.delete(row)
     for membership in session.exec(

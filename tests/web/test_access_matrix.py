@@ -20,6 +20,7 @@ import hashlib
 import json
 import re
 from collections.abc import Iterator
+from datetime import date
 from typing import Any
 
 import pytest
@@ -31,7 +32,15 @@ from sqlmodel import Session, SQLModel, func, select
 from app.config import Settings
 from app.deps import REQUIRED_ROLE
 from app.main import create_app
-from app.models import Assessment, AuditEntry, Membership, Scenario, User, WorkspaceMember
+from app.models import (
+    Assessment,
+    AuditEntry,
+    Decision,
+    Membership,
+    Scenario,
+    User,
+    WorkspaceMember,
+)
 from app.security import CATALOGUE_PREFIXES, UNSAFE_METHODS, is_public
 from app.services import accounts
 from app.services import workspaces as ws
@@ -160,6 +169,15 @@ class World:
         )
         membership = session.get(Membership, first(Membership))
         assert membership is not None
+        decision = Decision(
+            workspace_id=demo.id or 0,
+            network_id=membership.network_id,
+            action="stay",
+            decided_on=date(2026, 3, 1),
+            body="City Council",
+        )
+        session.add(decision)
+        session.commit()
         self.params: dict[str, str] = {
             "membership_id": str(first(Membership)),
             "assessment_id": str(first(Assessment)),
@@ -170,6 +188,8 @@ class World:
             "token": "not-a-real-token",
             "criterion_key": "eu_funding",
             "gate_key": "entry_conditions",  # the demo's own manual gate
+            "decision_id": str(decision.id),
+            "sheet": "assessments",
         }
 
     def all_real(self, path: str) -> bool:
