@@ -38,6 +38,8 @@ from scoring import portfolio as pf
 from scoring.calendar import Schedule, schedule
 
 __all__ = [
+    "CLAUSES",
+    "SENTENCES",
     "UNCERTAIN_BELOW",
     "Action",
     "Flag",
@@ -49,6 +51,7 @@ __all__ = [
     "contribution_reasons",
     "cost_per_value_point",
     "decide_action",
+    "english_list",
     "ordinal",
     "pair_text",
     "percent",
@@ -464,42 +467,135 @@ def _name(ctx: Context, network: str) -> str:
     return ctx.names.get(network, network)
 
 
-def _budget_clause(facts: MembershipFacts, why: pf.Why, ctx: Context, verb: str) -> str:
-    parts = []
+SENTENCES: dict[str, str] = {
+    "at_risk": (
+        "The city no longer meets a condition of this network (%(reasons)s). Unless that "
+        "changes, plan to leave: give notice by %(notice_by)s to leave on %(exit_on)s."
+    ),
+    "at_risk_undated": (
+        "The city no longer meets a condition of this network (%(reasons)s). Unless that "
+        "changes, plan to leave; check the notice period."
+    ),
+    "not_eligible": "The city is not eligible to join this network: %(reasons)s.",
+    "assess_first": (
+        "Only %(coverage)s%% of the weight of the assessed criteria has scores, below the "
+        "evidence threshold of %(threshold)s%%: score it before deciding whether to join "
+        "(provisional value %(value)s)."
+    ),
+    "held": (
+        "Only %(coverage)s%% of the weight of the assessed criteria has scores, below the "
+        "evidence threshold of %(threshold)s%%: kept as a member until it is scored "
+        "(provisional value %(value)s)."
+    ),
+    "locked_in_member": "Value %(value)s; kept because it is locked to keep.",
+    "locked_in_candidate": "Value %(value)s; joined because it is locked to keep.",
+    "locked_out_member": "Value %(value)s; left because it is locked out.",
+    "locked_out_candidate": "Value %(value)s; not joined because it is locked out.",
+    "below_leave_bar": "Value %(value)s is below the leave bar (%(bar)s).",
+    "below_join_bar": "Value %(value)s is below the join bar (%(bar)s).",
+    "switch_cost": (
+        "Value %(value)s clears the join bar (%(bar)s) by %(margin)s, which does not cover "
+        "the cost of joining (%(cost)s)."
+    ),
+    "over_budget_member": (
+        "Value %(value)s clears the leave bar (%(bar)s), but keeping it needs %(needs)s; "
+        "leaving frees %(freed)s a year%(joins)s."
+    ),
+    "over_budget_candidate": (
+        "Value %(value)s clears the join bar (%(bar)s), but joining needs %(needs)s."
+    ),
+    "member_priority": (
+        "Value %(value)s clears the join bar (%(bar)s), but joining would mean leaving "
+        "%(partner)s (%(partner_value)s), a member of at least the same value."
+    ),
+    "unconfirmed": (
+        "Value %(value)s clears the join bar (%(bar)s), but the city's eligibility is not "
+        "confirmed, and joining would mean leaving %(partner)s (%(partner_value)s), a current "
+        "member."
+    ),
+    "overlap_member": (
+        "Value %(value)s clears the leave bar (%(bar)s), but it repeats much of %(partner)s "
+        "(%(shared)s). Keeping it would add %(gain)s above the bar and switching costs, less "
+        "than the overlap penalty (%(penalty)s)."
+    ),
+    "overlap_candidate": (
+        "Value %(value)s clears the join bar (%(bar)s), but it repeats much of %(partner)s "
+        "(%(shared)s). Joining it would add %(gain)s above the bar and switching costs, less "
+        "than the overlap penalty (%(penalty)s)."
+    ),
+    "not_chosen_member": (
+        "Value %(value)s clears the leave bar (%(bar)s), but a better combination of networks "
+        "fits the budgets without it."
+    ),
+    "not_chosen_candidate": (
+        "Value %(value)s clears the join bar (%(bar)s), but a better combination of networks "
+        "fits the budgets without it."
+    ),
+    "join": (
+        "Value %(value)s clears the join bar (%(bar)s) by %(margin)s, more than the cost of "
+        "joining (%(cost)s)."
+    ),
+    "stay_strong": "Value %(value)s is at or above the join bar (%(bar)s): worth keeping.",
+    "stay": (
+        "Value %(value)s is at or above the leave bar (%(leave)s) but below the join bar "
+        "(%(join)s): not strong enough to join today, but worth keeping."
+    ),
+}
+"""Every explanation, by code, in English (``%(name)s`` fields are the printed numbers and
+names of `Message.params`); the app translates the same codes with the same fields."""
+
+CLAUSES: dict[str, str] = {
+    "needs_fee": "%(amount)s a year where the fee budget has %(left)s left",
+    "needs_travel": "%(amount)s of travel a year where the travel budget has %(left)s left",
+    "needs_hours": "%(amount)s of staff time a year where %(left)s are left",
+    "freed_fee": "%(amount)s",
+    "freed_travel": "%(amount)s of travel",
+    "freed_hours": "%(amount)s",
+    "joins": ", used instead to join %(networks)s",
+    "joined_network": "%(name)s (%(value)s)",
+}
+"""The parts of the budget sentences (``over_budget_*``), by code, in English."""
+
+
+def english_list(items: Sequence[str]) -> str:
+    """ "a", "a and b", "a, b and c".
+
+    >>> english_list(["a"]), english_list(["a", "b"]), english_list(["a", "b", "c"])
+    ('a', 'a and b', 'a, b and c')
+    """
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _budget_parts(
+    facts: MembershipFacts, why: pf.Why, ctx: Context
+) -> tuple[list[tuple[str, Any, Any]], list[tuple[str, Any]], list[tuple[str, str]]]:
+    """What a budget sentence needs, as data: (what is needed and what is left), (what leaving
+    frees), (the joins that use it). Money in minor units, hours as numbers."""
     apart = ctx.travel_budget is not None
+    fee = facts.fee - facts.travel if apart else facts.fee
+    needs: list[tuple[str, Any, Any]] = []
+    freed: list[tuple[str, Any]] = []
     if "fee" in why.over and why.fee_left is not None:
-        fee = facts.fee - facts.travel if apart else facts.fee
-        parts.append(
-            f"{_money(fee, ctx.currency)} a year where the fee budget has "
-            f"{_money(max(why.fee_left, 0), ctx.currency)} left"
-        )
+        needs.append(("fee", fee, max(why.fee_left, 0)))
+        freed.append(("fee", fee))
     if "travel" in why.over and why.travel_left is not None:
-        parts.append(
-            f"{_money(facts.travel, ctx.currency)} of travel a year where the travel budget "
-            f"has {_money(max(why.travel_left, 0), ctx.currency)} left"
-        )
+        needs.append(("travel", facts.travel, max(why.travel_left, 0)))
+        freed.append(("travel", facts.travel))
     if "hours" in why.over and why.hours_left is not None:
-        parts.append(
-            f"{_hours(facts.hours)} of staff time a year where {_hours(max(why.hours_left, 0.0))} "
-            "are left"
-        )
-    return f"{verb} needs " + " and ".join(parts)
-
-
-def _joined_clause(ctx: Context, over: tuple[str, ...]) -> str:
-    """The joins that use the budgets a member was traded away for (free joins do not)."""
+        needs.append(("hours", facts.hours, max(why.hours_left, 0.0)))
+        freed.append(("hours", facts.hours))
     funded = [
         j
         for j in ctx.joined
-        if ("fee" in over and ctx.costs[j][0] > 0)
-        or ("travel" in over and ctx.costs[j][0] > 0)
-        or ("hours" in over and ctx.costs[j][1] > 0)
+        if (("fee" in why.over or "travel" in why.over) and ctx.costs[j][0] > 0)
+        or ("hours" in why.over and ctx.costs[j][1] > 0)
     ]
-    if not funded:
-        return ""
-    names = [f"{_name(ctx, j)} ({ctx.values[j]:.2f})" for j in funded]
-    listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
-    return f", used instead to join {listed}"
+    joins = [(_name(ctx, j), f"{ctx.values[j]:.2f}") for j in funded]
+    return needs, freed, joins
+
+
+def _english_amount(kind: str, amount: Any, currency: str) -> str:
+    return _hours(float(amount)) if kind == "hours" else _money(int(amount), currency)
 
 
 def explain(
@@ -510,142 +606,112 @@ def explain(
     ctx: Context,
     sched: Schedule | None,
 ) -> Message:
-    """The one sentence of a row, printed from the exact numbers it names."""
+    """The one sentence of a row, printed from the exact numbers it names.
+
+    The sentence is `SENTENCES`[code] filled with ``params``: the printed numbers (as they
+    appear, so every comparison holds for them), names, dates and, for budget sentences, the
+    amounts as data (``needs``, ``freed``, ``joins``) so a translation can print them itself.
+    """
     t = ctx.thresholds
     bar = t.bar(is_member=facts.is_member)
-    bar_name = "leave bar" if facts.is_member else "join bar"
+    side = "member" if facts.is_member else "candidate"
     v, b = pair_text(value, bar)
-    params: dict[str, Any] = {"value": value, "bar": bar}
+    fields: dict[str, Any] = {"value": v, "bar": b}
+
+    def done(code: str, **extra: Any) -> Message:
+        fields.update(extra)
+        printable = {k: x for k, x in fields.items() if isinstance(x, str)}
+        return Message(code, SENTENCES[code] % printable, dict(fields))
+
     if action is Action.AT_RISK:
-        why_text = "; ".join(facts.eligibility_reasons) or "a condition of the network is not met"
-        text = f"The city no longer meets a condition of this network ({why_text})."
-        if sched is not None:
-            text += (
-                f" Unless that changes, plan to leave: give notice by "
-                f"{sched.notice_by.isoformat()} to leave on {sched.exit_on.isoformat()}."
-            )
-        else:
-            text += " Unless that changes, plan to leave; check the notice period."
-        return Message("at_risk", text, {"reasons": facts.eligibility_reasons})
+        reasons = "; ".join(facts.eligibility_reasons) or "a condition of the network is not met"
+        if sched is None:
+            return done("at_risk_undated", reasons=reasons, reason_list=facts.eligibility_reasons)
+        return done(
+            "at_risk",
+            reasons=reasons,
+            reason_list=facts.eligibility_reasons,
+            notice_by=sched.notice_by.isoformat(),
+            exit_on=sched.exit_on.isoformat(),
+        )
     if action is Action.NOT_ELIGIBLE:
-        why_text = "; ".join(facts.eligibility_reasons)
-        text = "The city is not eligible to join this network" + (
-            f": {why_text}." if why_text else "."
-        )
-        return Message("not_eligible", text, {"reasons": facts.eligibility_reasons})
+        reasons = "; ".join(facts.eligibility_reasons) or "a condition of the network is not met"
+        return done("not_eligible", reasons=reasons, reason_list=facts.eligibility_reasons)
     cov, thr = pair_text(facts.coverage * 100, ctx.evidence_threshold * 100, decimals=0)
-    params.update(coverage=facts.coverage, threshold=ctx.evidence_threshold)
-    if action is Action.ASSESS_FIRST:
-        return Message(
-            "assess_first",
-            f"Only {cov}% of the weight of the assessed criteria has scores, below the "
-            f"evidence threshold of {thr}%: score it before deciding whether to join "
-            f"(provisional value {value:.2f}).",
-            params,
-        )
-    if why.code == pf.HELD:
-        return Message(
-            "held",
-            f"Only {cov}% of the weight of the assessed criteria has scores, below the "
-            f"evidence threshold of {thr}%: kept as a member until it is scored (provisional "
-            f"value {value:.2f}).",
-            params,
-        )
+    if action is Action.ASSESS_FIRST or why.code == pf.HELD:
+        code = "assess_first" if action is Action.ASSESS_FIRST else "held"
+        return done(code, coverage=cov, threshold=thr, value=f"{value:.2f}")
     if why.code == pf.LOCKED_IN:
-        verb = "kept" if facts.is_member else "joined"
-        return Message(
-            "locked_in", f"Value {value:.2f}; {verb} because it is locked to keep.", params
-        )
+        return done(f"locked_in_{side}", value=f"{value:.2f}")
     if why.code == pf.LOCKED_OUT:
-        verb = "left" if facts.is_member else "not joined"
-        return Message("locked_out", f"Value {value:.2f}; {verb} because it is locked out.", params)
+        return done(f"locked_out_{side}", value=f"{value:.2f}")
     if why.code == pf.BELOW_BAR:
-        return Message("below_bar", f"Value {v} is below the {bar_name} ({b}).", params)
+        return done("below_leave_bar" if facts.is_member else "below_join_bar")
     margin = value - bar
     if why.code == pf.SWITCH_COST:
         m, c = pair_text(margin, ctx.join_cost)
-        params.update(margin=margin, cost=ctx.join_cost)
-        return Message(
-            "switch_cost",
-            f"Value {v} clears the join bar ({b}) by {m}, which does not cover the cost of "
-            f"joining ({c}).",
-            params,
-        )
+        return done("switch_cost", margin=m, cost=c)
     if why.code == pf.OVER_BUDGET:
-        subject = "keeping it" if facts.is_member else "joining"
-        text = (
-            f"Value {v} clears the {bar_name} ({b}), but {_budget_clause(facts, why, ctx, subject)}"
+        needs, freed, joins = _budget_parts(facts, why, ctx)
+        cur = ctx.currency
+        needs_text = english_list(
+            [
+                CLAUSES[f"needs_{kind}"]
+                % {
+                    "amount": _english_amount(kind, n, cur),
+                    "left": _english_amount(kind, left, cur),
+                }
+                for kind, n, left in needs
+            ]
         )
-        if facts.is_member:
-            # Only what the binding budgets need: the money or time leaving makes available.
-            apart = ctx.travel_budget is not None
-            freed = []
-            if "fee" in why.over:
-                freed.append(_money(facts.fee - facts.travel if apart else facts.fee, ctx.currency))
-            if "travel" in why.over:
-                freed.append(_money(facts.travel, ctx.currency) + " of travel")
-            if "hours" in why.over:
-                freed.append(_hours(facts.hours))
-            text += f"; leaving frees {' and '.join(freed)} a year{_joined_clause(ctx, why.over)}"
-        params.update(fee_left=why.fee_left, hours_left=why.hours_left, over=why.over)
-        return Message("over_budget", text + ".", params)
+        freed_text = (
+            english_list(
+                [
+                    CLAUSES[f"freed_{kind}"] % {"amount": _english_amount(kind, n, cur)}
+                    for kind, n in freed
+                ]
+            )
+            if freed
+            else ""
+        )
+        joins_text = (
+            CLAUSES["joins"]
+            % {
+                "networks": english_list(
+                    [CLAUSES["joined_network"] % {"name": n, "value": x} for n, x in joins]
+                )
+            }
+            if joins
+            else ""
+        )
+        fields.update(need_list=needs, freed_list=freed, join_list=joins, currency=cur)
+        return done(f"over_budget_{side}", needs=needs_text, freed=freed_text, joins=joins_text)
     if why.code in (pf.PRIORITY, pf.UNCONFIRMED) and why.partner is not None:
         partner_value = ctx.values.get(why.partner, 0.0)
         pv, own = pair_text(partner_value, value)
-        params.update(partner=why.partner, partner_value=partner_value)
-        if why.code == pf.UNCONFIRMED:
-            text = (
-                f"Value {v} clears the join bar ({b}), but the city's eligibility is not "
-                f"confirmed, and joining would mean leaving {_name(ctx, why.partner)} ({pv}), "
-                "a current member."
-            )
-            return Message("unconfirmed", text, params)
-        text = (
-            f"Value {own} clears the join bar ({b}), but joining would mean leaving "
-            f"{_name(ctx, why.partner)} ({pv}), a member of at least the same value."
-        )
-        return Message("member_priority", text, params)
+        if why.code == pf.PRIORITY:
+            fields["value"] = own
+        code = "unconfirmed" if why.code == pf.UNCONFIRMED else "member_priority"
+        return done(code, partner=_name(ctx, why.partner), partner_value=pv)
     if why.code == pf.OVERLAP and why.partner is not None:
         gain = margin + (ctx.leave_cost if facts.is_member else -ctx.join_cost)
         g, p = pair_text(gain, why.penalty)
         shared = ctx.describe_shared(facts.network, why.partner)
-        params.update(partner=why.partner, penalty=why.penalty, gain=gain, shared=shared)
-        subject = "Keeping it" if facts.is_member else "Joining it"
-        text = (
-            f"Value {v} clears the {bar_name} ({b}), but it repeats much of "
-            f"{_name(ctx, why.partner)} ({shared}). {subject} would add {g} above the bar and "
-            f"switching costs, less than the overlap penalty ({p})."
+        return done(
+            f"overlap_{side}", partner=_name(ctx, why.partner), shared=shared, gain=g, penalty=p
         )
-        return Message("overlap", text, params)
     if why.code == pf.NOT_CHOSEN:
-        return Message(
-            "not_chosen",
-            f"Value {v} clears the {bar_name} ({b}), but a better combination of networks fits "
-            "the budgets without it.",
-            params,
-        )
+        return done(f"not_chosen_{side}")
     # Selected.
     if action is Action.JOIN:
         m, c = pair_text(margin, ctx.join_cost)
-        params.update(margin=margin, cost=ctx.join_cost)
-        return Message(
-            "join",
-            f"Value {v} clears the join bar ({b}) by {m}, more than the cost of joining ({c}).",
-            params,
-        )
+        return done("join", margin=m, cost=c)
     join = t.join_above
-    v2, j = pair_text(value, join)
     if value >= join:
-        return Message(
-            "stay_strong", f"Value {v2} is at or above the join bar ({j}): worth keeping.", params
-        )
+        v2, j = pair_text(value, join)
+        return done("stay_strong", value=v2, bar=j)
     v3, lb, j = texts_against(value, t.leave_below, join)
-    return Message(
-        "stay",
-        f"Value {v3} is at or above the leave bar ({lb}) but below the join bar ({j}): not "
-        "strong enough to join today, but worth keeping.",
-        params,
-    )
+    return done("stay", value=v3, leave=lb, join=j)
 
 
 def _notice_flag(sched: Schedule | None, facts: MembershipFacts, today: date) -> Flag | None:
