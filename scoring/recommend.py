@@ -733,7 +733,15 @@ def _notice_flag(sched: Schedule | None, facts: MembershipFacts, today: date) ->
         return Flag(
             "notice",
             message,
-            {"notice_by": sched.notice_by, "exit_on": sched.exit_on, "missed": sched.missed},
+            {
+                "notice_by": sched.notice_by,
+                "exit_on": sched.exit_on,
+                "missed": sched.missed,
+                "committed_from": sched.committed_from,
+                "missed_deadline": None
+                if sched.committed_from is None
+                else date.fromordinal(sched.committed_from.toordinal() - sched.notice_days),
+            },
         )
     if facts.renewal_date is not None:
         from scoring.calendar import anniversary
@@ -744,6 +752,7 @@ def _notice_flag(sched: Schedule | None, facts: MembershipFacts, today: date) ->
         return Flag(
             "notice",
             f"renews on {upcoming.isoformat()}; notice period unknown: check the statutes",
+            {"renews_on": upcoming},
         )
     return None
 
@@ -767,6 +776,7 @@ def flags(
             Flag(
                 "re-engage",
                 f"passive membership with a value ({v}) at or above the join bar ({j}): re-engage",
+                {"value": v, "bar": j},
             )
         )
     if action_stability is not None and action_stability < UNCERTAIN_BELOW:
@@ -775,7 +785,11 @@ def flags(
                 "uncertain",
                 f"uncertain: the advice holds in only {percent(action_stability)} of plausible "
                 f"weightings (fewer than {percent(UNCERTAIN_BELOW)})",
-                {"stability": action_stability},
+                {
+                    "stability": action_stability,
+                    "share": percent(action_stability),
+                    "limit": percent(UNCERTAIN_BELOW),
+                },
             )
         )
     if facts.is_member and facts.coverage < ctx.evidence_threshold and action is Action.STAY:
@@ -784,6 +798,7 @@ def flags(
             Flag(
                 "assess-first",
                 f"assess first: only {cov}% of the assessed weight has scores (threshold {thr}%)",
+                {"coverage": cov, "threshold": thr},
             )
         )
     if facts.eligible is None:
@@ -791,7 +806,7 @@ def flags(
             message = "a condition of this network is not confirmed for the city: check it"
         else:
             message = "eligibility not confirmed: check before joining"
-        out.append(Flag("eligibility-unknown", message))
+        out.append(Flag("eligibility-unknown", message, {"member": facts.is_member}))
     if facts.disputes:
         listed = ", ".join(
             f"{titles.get(key, key)} ({low:g} to {high:g})" for key, low, high in facts.disputes
@@ -800,7 +815,10 @@ def flags(
             Flag(
                 "disputed",
                 f"assessors differ by 2 points or more on {listed}",
-                {"criteria": [key for key, _, _ in facts.disputes]},
+                {
+                    "criteria": [key for key, _, _ in facts.disputes],
+                    "disputes": list(facts.disputes),
+                },
             )
         )
     if facts.missing_scores:
@@ -810,6 +828,7 @@ def flags(
                 "missing-scores",
                 f"{facts.missing_scores} missing score{plural}: counted at the scale midpoint "
                 "and sampled over the whole scale in the robustness check",
+                {"count": facts.missing_scores},
             )
         )
     if action in (Action.LEAVE, Action.AT_RISK):

@@ -94,6 +94,10 @@ class AnalysisContext:
     settings: decision_settings.Effective
     prepared: PreparedInputs | None = None
 
+    def framework_titles(self) -> dict[str, str]:
+        """Criterion key -> title."""
+        return {c.key: c.title for c in self.framework.criteria}
+
 
 def combined_scores(assessments: list[Assessment]) -> dict[str, dict[str, ScoreCell]]:
     """The assessors' scores per network and criterion, combined (`scoring.evidence.combine`);

@@ -32,6 +32,7 @@ from app.services import catalogue
 from app.services import settings as decision_settings
 from app.services import workspaces as ws
 from app.services.common import from_minor
+from app.views import advice
 from criteria import Framework
 from criteria.errors import CriteriaError
 from scoring import portfolio as pf
@@ -455,10 +456,10 @@ def ranking_rows(ctx: an.AnalysisContext, *, with_breakdown: bool = False) -> li
                 fee_minor=membership.annual_fee_minor,
                 hours=membership.staff_hours,
                 engagement=membership.engagement,
-                robustness=rec.robustness_sentence,
+                robustness=advice.robustness_text(rec),
                 action_stability=rec.action_stability,
-                flags=[f.message for f in rec.flags],
-                explanation=rec.explanation,
+                flags=[advice.flag_text(f, ctx.framework_titles()) for f in rec.flags],
+                explanation=advice.explanation(rec.message, rec.explanation),
                 strengths=[r.sentence for r in rec.strengths],
                 weaknesses=[r.sentence for r in rec.weaknesses],
                 cost_per_value_point=None

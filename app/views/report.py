@@ -37,6 +37,7 @@ from app.services import catalogue, provenance
 from app.services import decisions as dec
 from app.services import workspaces as ws
 from app.services.common import from_minor, jsonable
+from app.views import advice
 from criteria.errors import CriteriaError
 from scoring import portfolio as pf
 from scoring.analysis import Summary
@@ -692,14 +693,14 @@ def _rows(
                 rank=rec.rank,
                 value=rec.value,
                 stability=rec.action_stability,
-                robustness=rec.robustness_sentence,
-                explanation=rec.explanation,
+                robustness=advice.robustness_text(rec),
+                explanation=advice.explanation(rec.message, rec.explanation),
                 method_note=rec.method_note,
                 fee=membership.annual_fee_minor,
                 travel=int(travel.get(rec.network, 0)),
                 hours=float(membership.staff_hours),
                 cost_per_point=rec.cost_per_value_point,
-                flags=[f.message for f in rec.flags],
+                flags=[advice.flag_text(f, ctx.framework_titles()) for f in rec.flags],
                 strengths=[r.sentence for r in rec.strengths],
                 weaknesses=[r.sentence for r in rec.weaknesses],
                 decided=None if decision is None else decision.action,
