@@ -65,7 +65,7 @@ test: lint typecheck pytest
 ## Extract translatable strings and merge them into the Spanish and French catalogues.
 messages: install-dev
 	$(BIN)/pybabel extract --no-location --sort-output -k _l -k lazy_gettext -F babel.cfg -o app/translations/messages.pot --project="Network Compass" .
-	$(BIN)/pybabel update --no-fuzzy-matching -i app/translations/messages.pot -d app/translations
+	$(BIN)/pybabel update --no-fuzzy-matching --ignore-obsolete -i app/translations/messages.pot -d app/translations
 
 bench: install-dev
 	$(BIN)/python bench/bench_scoring.py

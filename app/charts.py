@@ -504,6 +504,73 @@ def contribution_chart(
     )
 
 
+def difference_chart(
+    rows: Iterable[tuple[str, Number, Number]],
+    *,
+    title: str,
+    more_label: str,
+    less_label: str,
+    missing_label: str,
+    scale_points: float = 100.0,
+) -> Markup:
+    """One compact row per criterion: how far its contribution is above or below a reference.
+
+    Rows are ``(label, contribution, reference)``; the bar is ``contribution - reference``
+    in value points (times ``scale_points``), drawn right of the centre line when above the
+    reference and left when below, with the signed number printed. A page-sized alternative
+    to `contribution_chart` for the one-page network report.
+
+    >>> svg = difference_chart([("Agenda", 0.05, 0.03), ("Fee", 0.01, 0.07), ("Gap", None, 0.02)],
+    ...     title="T", more_label="more", less_label="less", missing_label="missing")
+    >>> "Agenda +2.0; Fee -6.0; Gap missing" in svg
+    True
+    """
+    items = [(str(label), _value(v), _value(ref)) for label, v, ref in rows]
+    if not items:
+        return _empty("difference", title)
+    diffs = [None if v is None or r is None else (v - r) * scale_points for _l, v, r in items]
+    reach = max([abs(d) for d in diffs if d is not None], default=1.0) or 1.0
+    label_w, number_w, row_h = 190.0, 30.0, 11.0
+    centre = label_w + (BAR_WIDTH - label_w) / 2
+    half = (BAR_WIDTH - label_w) / 2 - number_w
+    parts = [
+        _text(centre - 4, 11, less_label, size=10, anchor="end", fill=MUTED),
+        _text(centre + 4, 11, more_label, size=10, fill=MUTED),
+    ]
+    y = 18.0
+    for (label, _v, _r), d in zip(items, diffs, strict=True):
+        parts.append(_text(0, y + 9.5, _wrap(label, _chars(label_w - 4, 10), 1)[0], size=10))
+        if d is None:
+            parts.append(_text(centre + 4, y + 9.5, missing_label, size=9.5, fill=MISSING))
+        else:
+            w = half * abs(d) / reach
+            x = centre if d >= 0 else centre - w
+            colour = BLUE if d >= 0 else VERMILLION
+            parts.append(_rect(x, y + 1.5, w, row_h - 3, colour, cls="bar", value=d))
+            printed = f"{d:+.1f}"
+            if d >= 0:
+                parts.append(_text(centre + w + 3, y + 9.5, printed, size=9.5))
+            else:
+                parts.append(_text(centre - w - 3, y + 9.5, printed, size=9.5, anchor="end"))
+        y += row_h
+    parts.append(
+        f'<line x1="{_n(centre)}" y1="14" x2="{_n(centre)}" y2="{_n(y)}" stroke="{MUTED}" '
+        'stroke-width="1"/>'
+    )
+    summary = "; ".join(
+        f"{label} {missing_label if d is None else f'{d:+.1f}'}"
+        for (label, _v, _r), d in zip(items, diffs, strict=True)
+    )
+    return _svg(
+        BAR_WIDTH,
+        y + 4,
+        kind="difference",
+        title=title,
+        label=f"{title}: {summary}.",
+        body="".join(parts),
+    )
+
+
 def weight_bars(
     labels: Sequence[str],
     weights: Iterable[Number],

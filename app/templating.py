@@ -37,6 +37,13 @@ def make_environment(directory: Path) -> Environment:
     from app.glossary import TERMS  # late: the glossary's labels are lazy translations
 
     env.globals["glossary_terms"] = {term.key: term for term in TERMS}
+    from app.views.advice import action_label, engagement_label
+
+    env.globals["action_label"] = action_label
+    env.globals["engagement_label"] = engagement_label
+    from criteria import describe_source
+
+    env.globals["describe_source"] = describe_source
     env.filters["number"] = i18n.format_number
     env.filters["money"] = i18n.format_money
     env.filters["share"] = i18n.format_share

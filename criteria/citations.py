@@ -13,7 +13,7 @@ link, an eligibility rule, a fee rule) cites one source, written in one of three
 >>> describe_source("catalogue:eurocities/eligibility")
 "the 'eligibility' entry for eurocities in the network catalogue"
 >>> describe_source("seed:004_da95ca42d7112c7f.txt")
-'seed document 004_da95ca42d7112c7f.txt'
+'a policy brief on 27 European city networks working on migration and their six functions (seed document 004)'
 """
 
 from __future__ import annotations
@@ -39,11 +39,37 @@ def is_source(text: str) -> bool:
     return any(p.match(text) for p in (URL_SOURCE, SEED_SOURCE, CATALOGUE_SOURCE))
 
 
+SEED_DOCUMENTS: Final = {
+    "000_171eac752c2adbfc.txt": (
+        "A. Fernández de Losada and E. Zapata Garesché, \"Towards an 'ideal network' of "
+        'cities", CIDOB notes internacionals 274, May 2022'
+    ),
+    "001_2e7c0428eac2611c.txt": (
+        'L. Ortega-Boronat, "The Steady Rise of City Networks in the Urban Age" (essay)'
+    ),
+    "002_c3e4e63d17843677.txt": (
+        "an essay on city networks drawing on UCL City Leadership Laboratory and WHO Healthy "
+        "Cities Network research (abstract and summary)"
+    ),
+    "003_786770c18b96cccf.txt": (
+        'A. Kesarkar Gavankar, "Network cities: Urban multilateralism for sustainable '
+        'development", Observer Research Foundation, June 2024'
+    ),
+    "004_da95ca42d7112c7f.txt": (
+        "a policy brief on 27 European city networks working on migration and their six functions"
+    ),
+}
+"""What each seed document is, in a few words (the project's source documents)."""
+
+
 def describe_source(source: str) -> str:
     """The citation as a reader sees it (URLs and unknown forms are returned unchanged)."""
     seed = SEED_SOURCE.match(source)
     if seed:
-        return f"seed document {seed.group('file')}"
+        file = seed.group("file")
+        what = SEED_DOCUMENTS.get(file)
+        number = file.split("_", 1)[0]
+        return f"{what} (seed document {number})" if what else f"seed document {file}"
     catalogue = CATALOGUE_SOURCE.match(source)
     if catalogue:
         return (

@@ -15,6 +15,7 @@ from app.errors import NotFound
 from app.models import Workspace
 from app.security import public
 from app.services import calendar as cal
+from app.services import decisions as dec
 from app.services import settings as decision_settings
 from app.services import ui
 from app.services import workspaces as ws
@@ -39,6 +40,15 @@ def _rows(session: Session, workspace: Workspace, today: date) -> tuple[list[cal
     return cal.calendar_rows(ws.list_memberships(session, workspace), today, actions), currency
 
 
+def _reviews(session: Session, workspace: Workspace, today: date) -> list[cal.ReviewRow]:
+    """The council's decisions in force that set a next review date."""
+    names = {
+        network.id: network.acronym or network.name
+        for _membership, network in ws.list_memberships(session, workspace)
+    }
+    return cal.review_rows(dec.current_decisions(session, workspace), names, today)
+
+
 def _context(session: Session, workspace: Workspace, *, feed_url: str = "") -> dict[str, Any]:
     today = date.today()
     rows, currency = _rows(session, workspace, today)
@@ -47,6 +57,7 @@ def _context(session: Session, workspace: Workspace, *, feed_url: str = "") -> d
         "workspace": workspace,
         "nav_active": "calendar",
         "rows": rows,
+        "reviews": _reviews(session, workspace, today),
         "today": today,
         "currency": currency,
         "has_feed": row.calendar_token_hash is not None,
@@ -60,8 +71,16 @@ def calendar_page(request: Request, workspace: ReadWorkspace, session: SessionDe
 
 
 def _ics(session: Session, workspace: Workspace) -> Response:
-    rows, currency = _rows(session, workspace, date.today())
-    body = cal.ics_feed(workspace, rows, currency, labels=ui.action_label)
+    today = date.today()
+    rows, currency = _rows(session, workspace, today)
+    body = cal.ics_feed(
+        workspace,
+        rows,
+        currency,
+        labels=ui.action_label,
+        reviews=_reviews(session, workspace, today),
+        decided_labels=ui.action_label,
+    )
     return Response(
         body,
         media_type="text/calendar; charset=utf-8",

@@ -14,6 +14,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from sqlmodel import Session
 
+from app import framework_text
 from app.db import SessionDep
 from app.deps import ReadWorkspace
 from app.models import Workspace
@@ -69,7 +70,7 @@ def _context(
     chosen = [k for k in (ahp_keys or []) if k in framework.keys] or by_points[
         : ui.AHP_DEFAULT_COUNT
     ]
-    titles = {c.key: c.title for c in framework.criteria}
+    titles = framework_text.titles(framework)
     if prepared is None:
         profile, row = (
             ws.get_profile(session, workspace),
@@ -225,7 +226,7 @@ def weight_tool(
         elif tool == "ahp":
             if len(ahp_keys) < 2:
                 raise ui.FormErrors({"ahp": "Tick at least two criteria to compare."})
-            titles = {c.key: c.title for c in framework.criteria}
+            titles = framework_text.titles(framework)
             result = ui.points_from_ahp(form, ahp_keys, current, titles)
             points = result.points
         else:

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from sqlmodel import Session
 
+from app import framework_text
 from app.db import SessionDep
 from app.deps import ActorDep, EditWorkspace, OwnWorkspace, ReadWorkspace
 from app.errors import Conflict
@@ -48,7 +49,7 @@ def list_scenarios(
         "agreement": ui.agreement_rows(ctx),
         "method_label": ui.METHOD_LABELS[settings.method],
         "methods": ui.METHOD_LABELS,
-        "titles": {c.key: c.title for c in ctx.framework.criteria},
+        "titles": framework_text.titles(ctx.framework),
         "errors": {},
         "message": "",
     }

@@ -31,6 +31,7 @@ from sqlalchemy import func
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel, col, select
 
+from app import framework_text
 from app.models import (
     Assessment,
     AuditEntry,
@@ -95,8 +96,8 @@ class AnalysisContext:
     prepared: PreparedInputs | None = None
 
     def framework_titles(self) -> dict[str, str]:
-        """Criterion key -> title."""
-        return {c.key: c.title for c in self.framework.criteria}
+        """The criteria's titles in the current locale (for pages; the API keeps English)."""
+        return framework_text.titles(self.framework)
 
 
 def combined_scores(assessments: list[Assessment]) -> dict[str, dict[str, ScoreCell]]:

@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from app import framework_text
 from app.models import Assessment, CityProfile, Workspace
 from app.services import catalogue, facts
 from app.services import workspaces as ws
@@ -77,7 +78,7 @@ def correlation_check(
 ) -> CorrelationCheck:
     """Scored criteria (assessed and computed) whose scores move together across networks."""
     keys = [c.key for c in framework.criteria if c.kind is not CriterionKind.FACT]
-    titles = {c.key: c.title for c in framework.criteria}
+    titles = framework_text.titles(framework)
     return correlated_criteria(workspace_scores(session, workspace, framework), keys, titles=titles)
 
 
@@ -102,12 +103,12 @@ def function_hints(session: Session, workspace: Workspace, network_id: str) -> l
 
 def assess_extras(session: Session, workspace: Workspace, network_id: str) -> dict[str, Any]:
     """Guidance by status, the scoring rules, distinctions, function hints, double counting."""
-    framework = ws.framework_of(session, workspace)
+    framework = framework_text.localized(ws.framework_of(session, workspace))
     membership = next(
         m for m, _ in ws.list_memberships(session, workspace) if m.network_id == network_id
     )
     status = membership.status
-    titles = {c.key: c.title for c in framework.criteria}
+    titles = framework_text.titles(framework)
     guidance: dict[str, dict[str, Any]] = {}
     for c in framework.criteria:
         if c.kind is not CriterionKind.ASSESSED:

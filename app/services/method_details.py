@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlmodel import Session
 
+from app import framework_text
 from app.models import Workspace
 from app.services import analysis as an
 from app.services import ui
@@ -112,7 +113,7 @@ def build(
         i: (ctx.networks[i].acronym or ctx.networks[i].name) if i in ctx.networks else i
         for i in matrix.alternatives
     }
-    titles = {c.key: c.title for c in ctx.framework.criteria}
+    titles = framework_text.titles(ctx.framework)
     checks = check_rank_reversal(matrix, weights, options=options) if reversal else []
     return MethodView(settings, details, options, names, titles, checks)
 

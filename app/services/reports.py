@@ -46,6 +46,7 @@ from app.views.report import (
     WorkspaceReport,
     kind_label,
 )
+from criteria import describe_source
 
 PDF_MEDIA_TYPE = "application/pdf"
 DOCX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -633,7 +634,7 @@ def workspace_docx(report: WorkspaceReport) -> bytes:
 
 
 def network_docx(report: NetworkReport) -> bytes:
-    """The one-page network report as a Word document."""
+    """The network report as a Word document: the same brief page 1 and annexes as the PDF."""
     w = _Writer(report)
     L = report.labels
     r = report.row
@@ -652,34 +653,107 @@ def network_docx(report: NetworkReport) -> bytes:
             f"{r.action_label} · {L['rank']} {rank} · {L['value']} {format_number(r.value, 2)} · {report.status_label}",
             bold=True,
         )
-        w.para(r.explanation)
+        w.para(r.explanation, size=9)
         if r.method_note:
             w.para(r.method_note, size=8)
         w.para(f"{L['robustness']}: {r.robustness} {report.action_sentence}".strip(), size=8.5)
-        if r.flags:
-            w.para("; ".join(r.flags), size=8)
-        w.chart(report.contribution_chart, 14)
+        if r.brief_flags:
+            w.bullets(r.brief_flags)
         if r.strengths:
             w.heading(L["strengths"], 3)
             w.bullets(r.strengths)
         if r.weaknesses:
             w.heading(L["weaknesses"], 3)
             w.bullets(r.weaknesses)
+        w.chart(report.contribution_chart, 11)
         w.heading(f"3. {L['fiscal']}", 2)
         for s in report.fiscal_sentences:
-            w.para(s)
-    w.heading(f"4. {L['alternatives']}", 2)
-    _alternatives(w, report.alternatives)
+            w.para(s, size=9)
+        c = report.calendar
+        if c is not None:
+            w.para(
+                f"{L['next_renewal']}: {_day(c.next_renewal, L['not_recorded'])} · "
+                f"{L['notice_by']}: {_day(c.notice_by, L['not_recorded'])} · "
+                f"{L['exit_on']}: {_day(c.exit_on, DASH)} · "
+                f"{L['next_review']}: {_day(c.next_review, DASH)}",
+                size=9,
+            )
+        else:
+            w.para(_("No renewal date or notice period is recorded."), size=9)
+        w.heading(f"4. {L['alternatives']}", 2)
+        w.bullets(report.alternatives_brief)
     w.heading(f"5. {L['realised']}", 2)
     v = report.realised
     if v is not None and (v.years or v.since_sentence):
+        if v.since_sentence:
+            w.para(v.since_sentence, size=9, bold=True)
+        if v.totals_sentence:
+            w.para(v.totals_sentence, size=9)
+        w.para(_("By year, with each outcome and every decision: Annex B."), size=8, italic=True)
+    else:
+        w.para(_("No outcomes are recorded for this network."), size=9)
+    if report.decisions:
+        d = report.decisions[0]
+        w.para(
+            _(
+                "Decision in force: %(decided)s, %(body)s, %(day)s.",
+                decided=d.action_label,
+                body=d.body,
+                day=format_day(d.decided_on),
+            )
+            + (f" {L['differs']}" if d.differs else ""),
+            size=9,
+        )
+    w.heading(f"6. {L['evidence']}", 2)
+    w.para(report.evidence.summary, size=9)
+    if report.evidence.assessors:
+        w.para("; ".join(report.evidence.assessors), size=8)
+    w.para(
+        _(
+            "Every score with its evidence, source and assessor, and the sources of the network "
+            "facts: Annex A."
+        ),
+        size=8,
+        italic=True,
+    )
+    w.heading(f"7. {L['method']}", 2)
+    me = report.method
+    w.para(
+        f"{L['method_name']}: {report.meta.method_label}. {_('Weights')}: "
+        + "; ".join(f"{x.title} {format_share(x.share)}" for x in me.weights)
+        + ".",
+        size=8,
+    )
+    w.para(
+        f"{_('Settings')}: " + "; ".join(f"{label} {value}" for label, value in me.settings) + ".",
+        size=8,
+    )
+    w.para(
+        f"{L['fingerprint']}: {report.meta.fingerprint} · {L['command']}: {report.meta.command}",
+        size=7.5,
+    )
+
+    w.doc.add_page_break()  # type: ignore[no-untyped-call]
+    w.heading(_("Annex A. Evidence"), 2)
+    if report.evidence.items:
+        _evidence_table(w, report.evidence.items)
+    else:
+        w.para(_("No assessment is recorded for this network."))
+    w.heading(L["sources"], 3)
+    for s in report.sources:
+        if s.startswith("http"):
+            w.link(s)
+        else:
+            w.para(describe_source(s), size=8)
+    w.heading(_("Annex B. Realised value and decisions"), 2)
+    if v is not None and v.years:
         _realised(w, v)
         w.bullets(v.outcome_titles)
         w.para(v.cost_note, size=7.5, italic=True)
     else:
         w.para(_("No outcomes are recorded for this network."))
+    w.heading(L["decisions"], 3)
     if report.decisions:
-        w.heading(L["decisions"], 3)
         w.table(
             [L["date"], L["decided"], L["body"], L["reference"], L["snapshot"], L["next_review"]],
             [
@@ -694,28 +768,10 @@ def network_docx(report: NetworkReport) -> bytes:
                 for d in report.decisions
             ],
         )
-    w.heading(f"6. {L['calendar']}", 2)
-    c = report.calendar
-    if c is not None:
-        w.para(
-            f"{L['next_renewal']}: {_day(c.next_renewal, L['not_recorded'])} · "
-            f"{L['notice_by']}: {_day(c.notice_by, L['not_recorded'])} · "
-            f"{L['exit_on']}: {_day(c.exit_on, DASH)} · {L['next_review']}: {_day(c.next_review, DASH)}"
-        )
     else:
-        w.para(_("No renewal date or notice period is recorded."))
-    w.heading(f"7. {L['evidence']}", 2)
-    if report.evidence.items:
-        _evidence_table(w, report.evidence.items)
-    else:
-        w.para(_("No assessment is recorded for this network."))
-    w.heading(L["sources"], 3)
-    for s in report.sources:
-        if s.startswith("http"):
-            w.link(s)
-        else:
-            w.para(s, size=8)
-    w.heading(f"8. {L['method']}", 2)
+        w.para(_("No council decision is recorded for this network."))
+    w.heading(_("Annex C. Scenarios, method and reproduction"), 2)
+    _alternatives(w, report.alternatives)
     _method(w, report.method)
     _provenance(w)
     return w.save()

@@ -22,7 +22,7 @@ import numpy as np
 from markupsafe import Markup
 from sqlmodel import Session
 
-from app import charts
+from app import charts, framework_text
 from app.errors import NotFound
 from app.i18n import format_money, format_number
 from app.i18n import gettext as _
@@ -41,7 +41,6 @@ from scoring.calendar import schedule
 from scoring.functions import function_overlap
 from scoring.methods import Method
 from scoring.overlap import complementarity_hint, shared_items
-from scoring.recommend import Action
 from scoring.weights import ahp, rank_order_centroid, swing_weights
 
 PREVIEW_SAMPLES = 0
@@ -413,7 +412,7 @@ def breakdown(ctx: an.AnalysisContext, network_id: str) -> list[BreakdownRow]:
     matrix = a.matrix
     i = matrix.alternatives.index(network_id)
     utilities = a.utilities
-    titles = {c.key: c.title for c in ctx.framework.criteria}
+    titles = framework_text.titles(ctx.framework)
     rows = []
     for j, key in enumerate(matrix.criteria):
         w = a.weights[key]
@@ -441,6 +440,7 @@ def ranking_rows(ctx: an.AnalysisContext, *, with_breakdown: bool = False) -> li
     """The recommendations best first, as printable rows."""
     rows = []
     reasons = ctx.analysis.portfolio.reasons
+    titles = ctx.framework_titles()
     for rec in ctx.analysis.recommendations:  # ranked first, by rank, value and id
         network = ctx.networks[rec.network]
         membership = ctx.memberships[rec.network]
@@ -458,10 +458,10 @@ def ranking_rows(ctx: an.AnalysisContext, *, with_breakdown: bool = False) -> li
                 engagement=membership.engagement,
                 robustness=advice.robustness_text(rec),
                 action_stability=rec.action_stability,
-                flags=[advice.flag_text(f, ctx.framework_titles()) for f in rec.flags],
+                flags=[advice.flag_text(f, titles) for f in rec.flags],
                 explanation=advice.explanation(rec.message, rec.explanation),
-                strengths=[r.sentence for r in rec.strengths],
-                weaknesses=[r.sentence for r in rec.weaknesses],
+                strengths=[advice.reason_text(r, titles) for r in rec.strengths],
+                weaknesses=[advice.reason_text(r, titles) for r in rec.weaknesses],
                 cost_per_value_point=None
                 if rec.cost_per_value_point is None
                 else f"{ctx.currency} {rec.cost_per_value_point:,.0f}",
@@ -547,10 +547,11 @@ class WeightRow:
 def weight_rows(framework: Framework, points: Mapping[str, float]) -> list[WeightRow]:
     """One row per criterion: its points and its share of the total."""
     total = sum(points.values()) or 1.0
+    titles = framework_text.titles(framework)
     return [
         WeightRow(
             key=c.key,
-            title=c.title,
+            title=titles[c.key],
             field=weight_field(c.key),
             points=float(points.get(c.key, 0.0)),
             share=float(points.get(c.key, 0.0)) / total,
@@ -577,6 +578,7 @@ def value_function_rows(
     """Every criterion's value function (the same scales the analysis uses)."""
     s = effective.settings
     rows = []
+    framework = framework_text.localized(framework)
     for c in framework.criteria:
         if c.key == "annual_fee" or c.key == "staff_time":
             is_fee = c.key == "annual_fee"
@@ -835,7 +837,7 @@ def network_detail(
         contribution = charts.contribution_chart(
             [(b.title, b.contribution, b.average) for b in row.breakdown]
         )
-    titles = {c.key: c.title for c in ctx.framework.criteria}
+    titles = framework_text.titles(ctx.framework)
     evidence = [
         {
             "criterion": titles.get(a.criterion, a.criterion),
@@ -895,7 +897,7 @@ def assess_rows(
     form: Mapping[str, Any] | None = None,
 ) -> list[AssessRow]:
     """One row per assessed criterion: anchors, this assessor's entry (or the posted form)."""
-    framework = ws.framework_of(session, workspace)
+    framework = framework_text.localized(ws.framework_of(session, workspace))
     rows_by_key: dict[str, list[Assessment]] = {}
     for a in ws.list_assessments(session, workspace, network_id=network_id):
         rows_by_key.setdefault(a.criterion, []).append(a)
@@ -1201,7 +1203,7 @@ def robustness_view(ctx: an.AnalysisContext) -> dict[str, Any]:
     a = ctx.analysis
     r = a.robustness
     names = {k: (n.acronym or n.name) for k, n in ctx.networks.items()}
-    titles = {c.key: c.title for c in ctx.framework.criteria}
+    titles = framework_text.titles(ctx.framework)
     rows = []
     sampled = {} if r is None else {k: i for i, k in enumerate(r.alternatives)}
     for rec in a.recommendations:
@@ -1317,16 +1319,7 @@ def overlap_view(ctx: an.AnalysisContext) -> dict[str, Any]:
     }
 
 
-def action_label(action: str) -> str:
-    return {
-        str(Action.JOIN): "Join",
-        str(Action.STAY): "Stay",
-        str(Action.LEAVE): "Leave",
-        str(Action.AT_RISK): "At risk",
-        str(Action.ASSESS_FIRST): "Assess first",
-        str(Action.NOT_RECOMMENDED): "Not recommended",
-        str(Action.NOT_ELIGIBLE): "Not eligible",
-    }.get(action, action)
+action_label = advice.action_label
 
 
 def method_options() -> list[tuple[str, str]]:

@@ -17,11 +17,12 @@ from typing import Any
 
 from babel import Locale
 
-from app.i18n import current_locale, format_day, format_money, format_number
+from app.i18n import current_locale, format_day, format_money, format_number, format_share
 from app.i18n import gettext as _
-from scoring.recommend import LEVEL_WORDS, Flag, Message, Recommendation
+from scoring.recommend import LEVEL_WORDS, Flag, Message, Reason, Recommendation
+from scoring.robustness import StabilityInterval, describe_interval
 
-__all__ = ["explanation", "flag_text", "join_list", "number", "robustness_text"]
+__all__ = ["action_label", "explanation", "flag_text", "join_list", "number", "robustness_text"]
 
 
 def number(text: str) -> str:
@@ -301,3 +302,117 @@ def robustness_text(rec: Recommendation) -> str:
         level=words[rec.robustness_level],
         share=percent(rec.action_stability),
     )
+
+
+def action_label(action: str | None) -> str:
+    """The recommended or decided action in words (current locale)."""
+    labels = {
+        "join": _("Join"),
+        "stay": _("Stay"),
+        "leave": _("Leave"),
+        "at_risk": _("At risk"),
+        "assess_first": _("Assess first"),
+        "not_recommended": _("Not recommended"),
+        "not_eligible": _("Not eligible"),
+        "not_join": _("Do not join"),
+        "defer": _("Defer"),
+    }
+    if action is None:
+        return _("None")
+    return labels.get(action, action)
+
+
+def reason_text(reason: Reason, titles: Mapping[str, str]) -> str:
+    """A strength or weakness in the current locale, naming the criterion by ``titles``.
+
+    The same figures as the core's sentence: the criterion's value points and how far they
+    are above or below a middling network (a score of 3), one decimal each.
+    """
+    title = titles.get(reason.criterion, reason.criterion)
+    points = number(f"{reason.contribution * 100:.1f}")
+    gap = number(f"{abs(reason.versus_average) * 100:.1f}")
+    if reason.versus_average > 0:
+        return _(
+            "%(criterion)s: %(points)s value points, %(gap)s more than a middling network",
+            criterion=title,
+            points=points,
+            gap=gap,
+        )
+    return _(
+        "%(criterion)s: %(points)s value points, %(gap)s less than a middling network",
+        criterion=title,
+        points=points,
+        gap=gap,
+    )
+
+
+def interval_text(
+    interval: StabilityInterval, criterion_title: str, names: Mapping[str, str] | None = None
+) -> str:
+    """`scoring.robustness.describe_interval` in the current locale (English: the core's)."""
+    if current_locale() == "en":
+        return describe_interval(interval, criterion_title, names)
+    names = names or {}
+
+    def who(value: str) -> str:
+        action = value.lower()
+        if action in _ACTION_CODES:
+            return action_label(action).upper()
+        return names.get(value, value)
+
+    target = who(interval.target)
+    changes_to = who(interval.changes_to)
+    now = format_share(interval.current)
+    low = interval.low > 0 and bool(interval.changes_to_low)
+    high = interval.high < 1 and bool(interval.changes_to_high)
+    if interval.holds == "top":
+        subject = _("The top network stays %(network)s", network=target)
+    elif interval.holds == "rank":
+        subject = _("%(network)s keeps its place in the ranking", network=target)
+    else:
+        subject = _("%(action)s %(network)s holds", action=who(interval.holds), network=target)
+    if not (low or high):
+        return _(
+            "%(subject)s whatever weight %(criterion)s gets (now %(now)s).",
+            subject=subject,
+            criterion=criterion_title,
+            now=now,
+        )
+    if low and high:
+        limits = _(
+            "less than %(low)s or more than %(high)s",
+            low=format_share(interval.low),
+            high=format_share(interval.high),
+        )
+    elif low:
+        limits = _("less than %(low)s", low=format_share(interval.low))
+    else:
+        limits = _("more than %(high)s", high=format_share(interval.high))
+    sentence = _(
+        "%(subject)s unless %(criterion)s weighs %(limits)s (now %(now)s)",
+        subject=subject,
+        criterion=criterion_title,
+        limits=limits,
+        now=now,
+    )
+    if interval.changes_to:
+        if interval.holds == "top":
+            then = _("then %(network)s would lead", network=changes_to)
+        elif interval.holds == "rank":
+            then = _("then %(network)s would overtake or fall behind it", network=changes_to)
+        else:
+            then = _("then the action would become %(action)s", action=changes_to)
+        sentence = _("%(sentence)s; %(then)s", sentence=sentence, then=then)
+    return _("%(sentence)s.", sentence=sentence)
+
+
+_ACTION_CODES = frozenset(
+    {"join", "stay", "leave", "at_risk", "assess_first", "not_recommended", "not_eligible"}
+)
+
+
+def engagement_label(engagement: str | None) -> str:
+    """How actively the city takes part in a network, in words (empty when not recorded)."""
+    if not engagement:
+        return ""
+    return {"active": _("active"), "passive": _("passive")}.get(engagement, engagement)

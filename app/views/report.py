@@ -27,7 +27,7 @@ import numpy as np
 from markupsafe import Markup
 from sqlmodel import Session
 
-from app import charts
+from app import charts, framework_text
 from app.errors import NotFound
 from app.i18n import current_locale, format_day, format_money, format_number, format_share, ngettext
 from app.i18n import gettext as _
@@ -44,7 +44,7 @@ from scoring.analysis import Summary
 from scoring.calendar import Schedule, schedule
 from scoring.realised import KINDS, RealisedTotals, RealisedYear
 from scoring.recommend import Recommendation
-from scoring.robustness import ActionRule, describe_interval, weight_stability
+from scoring.robustness import ActionRule, weight_stability
 
 ALTERNATIVE_SAMPLES = 0
 """Robustness samples for the other scenarios (only their advice is printed)."""
@@ -65,22 +65,7 @@ BAR_DECIDED = {pf.SELECTED, pf.BELOW_BAR, pf.SWITCH_COST}
 # --- labels ---------------------------------------------------------------------------------
 
 
-def action_label(action: str | None) -> str:
-    """The recommended or decided action in words (current locale)."""
-    labels = {
-        "join": _("Join"),
-        "stay": _("Stay"),
-        "leave": _("Leave"),
-        "at_risk": _("At risk"),
-        "assess_first": _("Assess first"),
-        "not_recommended": _("Not recommended"),
-        "not_eligible": _("Not eligible"),
-        "not_join": _("Do not join"),
-        "defer": _("Defer"),
-    }
-    if action is None:
-        return _("None")
-    return labels.get(action, action)
+action_label = advice.action_label
 
 
 def status_label(status: str) -> str:
@@ -322,6 +307,8 @@ class Row:
     hours: float
     cost_per_point: float | None
     flags: list[str]
+    brief_flags: list[str]  # without the notice and uncertainty flags (stated beside them)
+    reason_lines: list[ReasonLine]  # strengths then weaknesses, as table rows
     strengths: list[str]
     weaknesses: list[str]
     decided: str | None
@@ -361,6 +348,17 @@ class Fiscal:
 
 
 @dataclass(frozen=True)
+class ReasonLine:
+    """A strength or weakness as a table row: the criterion, its value points and how far
+    they are from a middling network's, signed (printed with one decimal)."""
+
+    criterion: str
+    points: float
+    versus: float
+    strength: bool
+
+
+@dataclass(frozen=True)
 class AlternativeScenario:
     scenario_id: int | None
     name: str
@@ -394,6 +392,7 @@ class RealisedView:
     since_sentence: str
     outcome_titles: list[str]
     cost_note: str
+    totals_sentence: str = ""
 
 
 @dataclass(frozen=True)
@@ -434,11 +433,37 @@ class EvidenceGroup:
         for item in self.items:
             if item.score is not None:
                 counts[item.assessor] = counts.get(item.assessor, 0) + 1
-        return [_("%(name)s (%(n)s scores)", name=name, n=n) for name, n in sorted(counts.items())]
+        return [
+            ngettext("%(name)s (%(num)s score)", "%(name)s (%(num)s scores)", n, name=name)
+            for name, n in sorted(counts.items())
+        ]
 
     @property
     def sources(self) -> list[str]:
         return list(dict.fromkeys(i.source_url for i in self.items if i.source_url))
+
+    @property
+    def summary(self) -> str:
+        """The evidence in one sentence: scores, assessors, sources cited, confidence mix."""
+        scored = [i for i in self.items if i.score is not None]
+        if not scored:
+            return _("No scores are recorded.")
+        mix: dict[str, int] = {}
+        for item in scored:
+            mix[item.confidence] = mix.get(item.confidence, 0) + 1
+        return _(
+            "%(scores)s %(assessors)s; %(sourced)s; confidence: %(mix)s.",
+            scores=ngettext("%(num)s score", "%(num)s scores", len(scored)),
+            assessors=ngettext(
+                "from %(num)s assessor", "from %(num)s assessors", len({i.assessor for i in scored})
+            ),
+            sourced=ngettext(
+                "%(num)s cites a source",
+                "%(num)s cite a source",
+                sum(1 for i in scored if i.source_url),
+            ),
+            mix=", ".join(f"{label} {n}" for label, n in mix.items()),
+        )
 
 
 @dataclass(frozen=True)
@@ -527,6 +552,23 @@ class NetworkReport:
     evidence: EvidenceGroup
     method: Method
     warnings: list[str] = field(default_factory=list)
+
+    @property
+    def alternatives_brief(self) -> list[str]:
+        """One line per scenario: its name (★ the one followed), this network's action and
+        value there, and the method (page 1 of the report; the full table is in Annex C)."""
+        alt = self.alternatives
+        row = alt.rows[0] if alt.rows else None
+        lines = []
+        for i, s in enumerate(alt.scenarios):
+            line = s.name + (" \u2605" if s.chosen else "")
+            if row is not None:
+                value = row.values[i]
+                line += ": " + row.actions[i]
+                if value is not None:
+                    line += f" ({format_number(value, 2)})"
+            lines.append(f"{line} \u00b7 {s.method_label}")
+        return lines + list(alt.failed)
 
 
 # --- building -------------------------------------------------------------------------------
@@ -676,6 +718,7 @@ def _rows(
 ) -> list[Row]:
     a = ctx.analysis
     out = []
+    titles = ctx.framework_titles()
     for rec in a.recommendations:
         network = ctx.networks[rec.network]
         membership = ctx.memberships[rec.network]
@@ -700,9 +743,24 @@ def _rows(
                 travel=int(travel.get(rec.network, 0)),
                 hours=float(membership.staff_hours),
                 cost_per_point=rec.cost_per_value_point,
-                flags=[advice.flag_text(f, ctx.framework_titles()) for f in rec.flags],
-                strengths=[r.sentence for r in rec.strengths],
-                weaknesses=[r.sentence for r in rec.weaknesses],
+                flags=[advice.flag_text(f, titles) for f in rec.flags],
+                brief_flags=[
+                    advice.flag_text(f, titles)
+                    for f in rec.flags
+                    if f.code not in ("notice", "uncertain")
+                ],
+                strengths=[advice.reason_text(r, titles) for r in rec.strengths],
+                weaknesses=[advice.reason_text(r, titles) for r in rec.weaknesses],
+                reason_lines=[
+                    ReasonLine(
+                        titles.get(r.criterion, r.criterion),
+                        r.contribution * 100,
+                        r.versus_average * 100,
+                        strength,
+                    )
+                    for strength, reasons in ((True, rec.strengths), (False, rec.weaknesses))
+                    for r in reasons
+                ],
                 decided=None if decision is None else decision.action,
                 decided_label=None if decision is None else action_label(decision.action),
                 decided_on=None if decision is None else decision.decided_on,
@@ -931,6 +989,28 @@ def realised_view(realised: dec.Realised, name: str, currency: str) -> RealisedV
             "Past years are counted at the current yearly cost of %(cost)s (no fee history is kept).",
             cost=money(realised.yearly_cost, currency),
         ),
+        totals_sentence=_totals_sentence(realised.total, currency),
+    )
+
+
+def _totals_sentence(total: RealisedTotals, currency: str) -> str:
+    """All years of a membership in one sentence (empty when no year is recorded)."""
+    if total.first_year is None or total.last_year is None:
+        return ""
+    counts = [
+        f"{n} \u00d7 {kind_label(kind)}"
+        for kind, n in total.counts.items()
+        if n and kind != "funding"
+    ]
+    return _(
+        "%(first)s to %(last)s: %(cost)s of fees and travel, %(funding)s of funding obtained "
+        "(net %(balance)s); other outcomes: %(outcomes)s.",
+        first=total.first_year,
+        last=total.last_year,
+        cost=money(total.cost, currency),
+        funding=money(total.funding, currency),
+        balance=money(total.balance, currency),
+        outcomes=", ".join(counts) or _("none recorded"),
     )
 
 
@@ -960,7 +1040,7 @@ def _calendar(rows: Sequence[Row], memberships: Mapping[str, Any]) -> list[Calen
 def _evidence(
     session: Session, workspace: Workspace, ctx: an.AnalysisContext, ids: Sequence[str]
 ) -> list[EvidenceGroup]:
-    titles = {c.key: c.title for c in ctx.framework.criteria}
+    titles = framework_text.titles(ctx.framework)
     by_network: dict[str, list[EvidenceItem]] = {i: [] for i in ids}
     for a in ws.list_assessments(session, workspace):
         if a.network_id not in by_network:
@@ -986,7 +1066,7 @@ def _evidence(
 
 def _method(ctx: an.AnalysisContext) -> Method:
     a = ctx.analysis
-    titles = {c.key: c.title for c in ctx.framework.criteria}
+    titles = framework_text.titles(ctx.framework)
     total = sum(ctx.weights.values()) or 1.0
     weights = [WeightLine(titles.get(k, k), v, v / total) for k, v in ctx.weights.items()]
     settings = a.settings
@@ -1146,7 +1226,7 @@ def build_workspace_report(
 def _breakdown(ctx: an.AnalysisContext, network_id: str) -> list[BreakdownLine]:
     a = ctx.analysis
     i = a.matrix.alternatives.index(network_id)
-    titles = {c.key: c.title for c in ctx.framework.criteria}
+    titles = framework_text.titles(ctx.framework)
     out = []
     for j, key in enumerate(a.matrix.criteria):
         raw = float(a.matrix.values[i, j])
@@ -1193,7 +1273,7 @@ def action_interval_sentence(ctx: an.AnalysisContext, network_id: str) -> str:
         for iv in intervals
         if (iv.low > 0 and iv.changes_to_low) or (iv.high < 1 and iv.changes_to_high)
     ]
-    titles = {c.key: c.title for c in ctx.framework.criteria}
+    titles = framework_text.titles(ctx.framework)
     names = {i: ctx.networks[i].acronym or ctx.networks[i].name for i in ids}
     if not moving:
         return _("No change of a single weight, the others rescaled, would change this action.")
@@ -1207,7 +1287,7 @@ def action_interval_sentence(ctx: an.AnalysisContext, network_id: str) -> str:
         return float(min(gaps))
 
     nearest = min(moving, key=distance)
-    return describe_interval(nearest, titles.get(nearest.criterion, nearest.criterion), names)
+    return advice.interval_text(nearest, titles.get(nearest.criterion, nearest.criterion), names)
 
 
 def build_network_report(
@@ -1250,14 +1330,15 @@ def build_network_report(
             motion_text(rec, name, row.fee + row.travel, row.hours, ctx.currency),
         )
         breakdown = _breakdown(ctx, network_id)
-        contribution = charts.contribution_chart(
+        contribution = charts.difference_chart(
             [(b.title, b.contribution, 0.5 * b.weight) for b in breakdown],
-            title=_("What makes up this network's value"),
-            series_label=name,
-            average_label=_("A middling network"),
+            title=_("Value points above or below a middling network, by criterion"),
+            more_label=_("more"),
+            less_label=_("less"),
+            missing_label=_("missing"),
         )
         scored_keys = set(ctx.framework.assessed_keys) | {"thematic_fit"}
-        titles = {c.key: c.title for c in ctx.framework.criteria}
+        titles = framework_text.titles(ctx.framework)
         scored = [
             (titles.get(k, k), b)
             for k, b in zip(ctx.analysis.matrix.criteria, breakdown, strict=True)
@@ -1268,8 +1349,10 @@ def build_network_report(
             [None if b.raw == _("missing") else 1 + 4 * b.utility for _t, b in scored],
             series_label=name,
         )
-        fee_budget = ctx.analysis.budget_use.fee_budget
-        cost = row.fee + row.travel
+        use = ctx.analysis.budget_use
+        fee_budget = use.fee_budget
+        # Travel counts against the fee budget unless the city sets a travel budget apart.
+        cost = row.fee if use.travel_budget is not None else row.fee + row.travel
         fiscal.append(
             _(
                 "Yearly cost: %(fee)s fee and %(travel)s travel and events; %(hours)s staff hours.",
@@ -1288,9 +1371,23 @@ def build_network_report(
         if fee_budget:
             fiscal.append(
                 _(
-                    "That is %(share)s of the fee budget of %(budget)s.",
+                    "The fee is %(share)s of the fee budget of %(budget)s.",
                     share=format_share(cost / fee_budget, 1),
                     budget=money(fee_budget, ctx.currency),
+                )
+                if use.travel_budget is not None or not row.travel
+                else _(
+                    "The fee and travel are %(share)s of the fee budget of %(budget)s.",
+                    share=format_share(cost / fee_budget, 1),
+                    budget=money(fee_budget, ctx.currency),
+                )
+            )
+        if use.travel_budget:
+            fiscal.append(
+                _(
+                    "Travel is %(share)s of the travel budget of %(budget)s.",
+                    share=format_share(row.travel / use.travel_budget, 1),
+                    budget=money(use.travel_budget, ctx.currency),
                 )
             )
         sentence = action_interval_sentence(ctx, network_id)
@@ -1328,7 +1425,7 @@ def build_network_report(
         sources=sources,
         status_label=status_label(membership.status),
         since=membership.since,
-        engagement=membership.engagement,
+        engagement=advice.engagement_label(membership.engagement) or None,
         roles=list(membership.roles),
         motion=motion,
         row=row,

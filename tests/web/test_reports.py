@@ -19,10 +19,12 @@ from pypdf import PdfReader
 from sqlmodel import Session
 
 from app.config import PROJECT_ROOT
-from app.i18n import format_day, format_money, use_locale
+from app.i18n import format_day, format_money, format_number, use_locale
+from app.i18n import gettext as _
 from app.models import Workspace
 from app.services import catalogue
 from app.services import workspaces as ws
+from app.views import report as report_view
 
 AS_OF = "2026-12-01"
 ARTIFACTS = Path(os.environ.get("NC_SCREENSHOTS", PROJECT_ROOT / "test-artifacts" / "screenshots"))
@@ -190,6 +192,37 @@ def test_network_report_names_its_action_dates_evidence_and_sources(
     docx = client.get(f"/api/v1/workspaces/{demo.id}/reports/networks/{network}.docx?as_of={AS_OF}")
     assert docx.status_code == 200
     assert _flat(rec["explanation"]) in _flat(_docx_text(docx.content))
+
+
+@pytest.mark.parametrize("lang", ["en", "es", "fr"])
+def test_the_network_report_fits_its_first_page_and_keeps_the_detail_in_annexes(
+    client: TestClient, demo: Workspace, lang: str
+) -> None:
+    """For every current membership and in every language, page 1 is the whole report in
+    brief (the motion's deadline, value, robustness, the seven sections, the fingerprint);
+    the evidence table opens the annexes on page 2."""
+    engine = _engine(client, demo)
+    with use_locale(lang):
+        labels = report_view.labels()
+        annex = _("Annex A. Evidence")
+        headings = [f"{n}. {labels[k]}" for n, k in ((4, "alternatives"), (6, "evidence"))]
+        headings.append(f"7. {labels['method']}")
+        for rec in engine["recommendations"]:
+            if rec["status"] != "member":
+                continue
+            url = (
+                f"/workspaces/{demo.id}/networks/{rec['network_id']}/report.pdf"
+                f"?as_of={AS_OF}&lang={lang}"
+            )
+            reader = PdfReader(io.BytesIO(client.get(url).content))
+            first = _flat(reader.pages[0].extract_text() or "")
+            expected = [format_number(rec["value"], 2), engine["fingerprint"], *headings]
+            if rec["notice"] and rec["notice"].get("notice_by"):
+                expected.append(format_day(_day(rec["notice"]["notice_by"]), "long"))
+            for item in expected:
+                assert _flat(item) in first, f"{lang} {rec['network_id']}: page 1 lacks {item!r}"
+            assert _flat(annex) not in first
+            assert _flat(reader.pages[1].extract_text() or "").startswith(_flat(annex))
 
 
 def test_report_page_says_scenario_and_date_and_speaks_spanish(

@@ -137,3 +137,38 @@ def test_the_calendar_lists_deadlines_and_exports_them(
     assert anon_client.get("/calendar/cal_nope.ics").status_code == 404
     denied = anon_client.get(f"/workspaces/{demo.id}/calendar.ics", follow_redirects=False)
     assert denied.status_code == 303  # to the sign-in page
+
+
+def test_the_calendar_shows_the_councils_next_review_dates(
+    client: TestClient, demo: Workspace
+) -> None:
+    """A decision's next review date is on the calendar page and in the feed; only the
+    decision in force counts (an older decision's review date is gone once it is replaced)."""
+    page = client.get(f"/workspaces/{demo.id}/calendar")
+    assert "No recorded decision sets a next review date." in page.text
+    older = {
+        "network_id": "uclg",
+        "action": "stay",
+        "decided_on": "2025-03-01",
+        "body": "City Council",
+        "next_review_on": "2026-03-01",
+    }
+    assert client.post(f"/api/v1/workspaces/{demo.id}/decisions", json=older).status_code == 201
+    page = client.get(f"/workspaces/{demo.id}/calendar")
+    assert "overdue by" in page.text  # 2026-03-01 has passed on any day this suite runs
+    newer = older | {
+        "decided_on": "2026-03-02",
+        "reference": "Resolution 2026/14",
+        "next_review_on": "2099-06-30",
+    }
+    assert client.post(f"/api/v1/workspaces/{demo.id}/decisions", json=newer).status_code == 201
+    page = client.get(f"/workspaces/{demo.id}/calendar")
+    assert "Jun 30, 2099" in page.text
+    assert "Stay, decided by City Council on Mar 2, 2026" in page.text
+    assert "Resolution 2026/14" in page.text
+    assert "overdue by" not in page.text
+    events = Calendar.from_ical(client.get(f"/workspaces/{demo.id}/calendar.ics").content)
+    reviews = [e for e in events.walk("VEVENT") if str(e["summary"]).startswith("Review due")]
+    assert [(str(e["summary"]), e.decoded("dtstart")) for e in reviews] == [
+        ("Review due: UCLG", date(2099, 6, 30))
+    ]
