@@ -117,8 +117,16 @@ def cmd_serve(args: argparse.Namespace) -> int:
         f"Network Compass on {_base_url(args)}  (database: {settings.database_url}, "
         f"{workers} worker{'s' if workers > 1 else ''})"
     )
+    # Open workshop event streams would hold a shutdown for up to two minutes: give them
+    # five seconds (browsers reconnect to the next process).
     if workers == 1:
-        uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="info")
+        uvicorn.run(
+            create_app(settings),
+            host=args.host,
+            port=args.port,
+            log_level="info",
+            timeout_graceful_shutdown=5,
+        )
         return 0
     # Worker processes build their own app from the environment: hand them this command's
     # settings (seeding and migrations are done above, once), and one secret key for all of
@@ -131,6 +139,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         port=args.port,
         workers=workers,
         log_level="info",
+        timeout_graceful_shutdown=5,
     )
     return 0
 

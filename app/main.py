@@ -17,11 +17,13 @@ from app.api import members as api_members
 from app.api import method_details as api_method_details
 from app.api import networks as api_networks
 from app.api import reports as api_reports
+from app.api import workshop as api_workshop
 from app.api import workspaces as api_workspaces
 from app.config import Settings, get_settings
 from app.db import make_engine, migrate
 from app.errors import install_handlers
-from app.routes import ROUTERS, account, audit_log, spreadsheets
+from app.routes import ROUTERS, account, audit_log, spreadsheets, workshop
+from app.services.events import make_bus
 from app.templating import make_templates
 
 log = logging.getLogger(__name__)
@@ -48,9 +50,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 report = seed(session, settings.seed_dir, demo=True)
             log.info("seed: %s", report)
         app.state.engine = engine
+        await app.state.workshop_events.start()
         try:
             yield
         finally:
+            await app.state.workshop_events.stop()
             engine.dispose()
 
     app = FastAPI(
@@ -63,6 +67,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.secret_key = settings.secret_key or secrets.token_urlsafe(32)
     app.state.templates = make_templates(settings.templates_dir)
+    app.state.workshop_events = make_bus(settings.database_url)
     app.mount("/static", StaticFiles(directory=settings.static_dir), name="static")
     app.include_router(api_networks.router, prefix="/api/v1")
     app.include_router(api_workspaces.router, prefix="/api/v1")
@@ -71,10 +76,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(api_reports.router, prefix="/api/v1")
     app.include_router(api_decisions.router, prefix="/api/v1")
     app.include_router(spreadsheets.api, prefix="/api/v1")
+    app.include_router(api_workshop.router, prefix="/api/v1")
     for router in ROUTERS:
         app.include_router(router)
     app.include_router(account.router)
     app.include_router(audit_log.router)
+    app.include_router(workshop.router)
     install_handlers(app)
     app.add_middleware(i18n.LocaleMiddleware)
     security.install(app)

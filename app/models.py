@@ -377,3 +377,89 @@ class PasswordReset(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))
     expires_at: datetime = Field(sa_type=DateTime(timezone=True))
     used_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+
+
+# --- workshops ------------------------------------------------------------------------------
+
+
+class Workshop(SQLModel, table=True):
+    """A live session in which participants give their own weights from their phones.
+
+    ``code`` is the short join code (`/w/CODE`); it works while ``status`` is ``open``.
+    ``seq`` counts every change the room can see (a submission, a reveal, a new round): it is
+    raised in the same transaction as the change, under the row's lock, so it orders the
+    changes as they were committed and names the events sent to the screens.
+    ``open_round_id`` names the round taking submissions, on this row so that the one UPDATE
+    that takes the lock also checks it (no foreign key: rounds refer to the workshop).
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: int = Field(foreign_key="workspace.id", index=True, ondelete="CASCADE")
+    title: str = Field(max_length=120)
+    code: str = Field(unique=True, max_length=12)
+    scenario_id: int | None = Field(default=None, foreign_key="scenario.id", ondelete="SET NULL")
+    method: str = Field(default="weighted_sum", max_length=30)
+    options: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+    criteria: list[str] = Field(default_factory=list, sa_type=JSON)  # the keys people weigh
+    groups: list[str] = Field(default_factory=list, sa_type=JSON)  # stakeholder groups
+    aggregation: str = Field(default="mean", max_length=10)  # mean | geometric | median
+    status: str = Field(default="open", max_length=10)  # open | closed
+    open_round_id: int | None = None  # the round taking submissions (none: closed)
+    seq: int = 0
+    created_by: str = Field(max_length=200)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))
+    closed_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+    version: int = Field(default=1)
+
+
+class WorkshopRound(SQLModel, table=True):
+    """One round of a workshop: participants submit while it is open; votes stay hidden from
+    the room until the facilitator reveals them."""
+
+    __table_args__ = (UniqueConstraint("workshop_id", "number"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    workshop_id: int = Field(foreign_key="workshop.id", index=True, ondelete="CASCADE")
+    number: int
+    status: str = Field(default="open", max_length=10)  # open | closed
+    revealed: bool = False
+    opened_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))
+    closed_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+    frozen_scenario_id: int | None = Field(
+        default=None, foreign_key="scenario.id", ondelete="SET NULL"
+    )
+
+
+class WorkshopParticipant(SQLModel, table=True):
+    """A phone that joined a workshop. Only the SHA-256 of its device token is stored; the
+    token itself lives in a cookie on that phone and lets it change its own submission."""
+
+    __table_args__ = (UniqueConstraint("workshop_id", "display_name"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    workshop_id: int = Field(foreign_key="workshop.id", index=True, ondelete="CASCADE")
+    display_name: str = Field(max_length=60)
+    stakeholder_group: str | None = Field(default=None, max_length=60)
+    token_hash: str = Field(unique=True, max_length=64)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))
+
+
+class WorkshopSubmission(SQLModel, table=True):
+    """One submission of a participant's weights (points per criterion) in a round.
+
+    Resubmitting adds a row; the participant's vote is their newest row (largest ``seq``).
+    ``submission_key`` comes from the form the phone posted: a retried post of the same form
+    finds its row instead of adding a second one.
+    """
+
+    __table_args__ = (UniqueConstraint("participant_id", "submission_key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    round_id: int = Field(foreign_key="workshopround.id", index=True, ondelete="CASCADE")
+    participant_id: int = Field(
+        foreign_key="workshopparticipant.id", index=True, ondelete="CASCADE"
+    )
+    weights: dict[str, float] = Field(default_factory=dict, sa_type=JSON)
+    seq: int
+    submission_key: str = Field(max_length=64)
+    submitted_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))

@@ -157,10 +157,17 @@ def _resolve(request: Request, session: Session) -> None:
     auth: str | None = None
     csrf = ""
     header = request.headers.get("authorization", "")
+    # The workspace in the path, if any: its role is read by the sign-in query itself.
+    raw = str(request.path_params.get("workspace_id", ""))
+    workspace_id = int(raw) if raw.isdigit() else None
+    roles: dict[int, str | None] = {}
+    request.state.workspace_roles = roles
     if header:
         scheme, _, credentials = header.partition(" ")
         user = (
-            accounts.resolve_api_token(session, credentials.strip())
+            accounts.resolve_api_token(
+                session, credentials.strip(), workspace_id=workspace_id, roles=roles
+            )
             if scheme.lower() == "bearer"
             else None
         )
@@ -173,7 +180,11 @@ def _resolve(request: Request, session: Session) -> None:
         auth = "bearer"
     else:
         token = session_token(request)
-        resolved = accounts.resolve_session(session, token) if token else None
+        resolved = (
+            accounts.resolve_session(session, token, workspace_id=workspace_id, roles=roles)
+            if token
+            else None
+        )
         if resolved is not None:
             user, row = resolved
             auth = "cookie"

@@ -51,7 +51,11 @@ in the tests.
 
 from __future__ import annotations
 
+import heapq
 import math
+import threading
+import weakref
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -217,37 +221,73 @@ class _Model:
     fixed: npt.NDArray[np.int8]
     fixed_code: dict[int, str]
     requires: npt.NDArray[np.bool_]  # requires[i, k]: choosing i needs k chosen
-    dup: npt.NDArray[np.float64]  # dup[i, j]: overlap of i with j when j ranks above i
     penalty: float
-    pair_i: npt.NDArray[np.intp]  # the nonzero cells of `dup`: the weaker network ...
-    pair_j: npt.NDArray[np.intp]  # ... and the stronger one
+    # The pairs (i, j) of networks that may both be chosen, overlap, and where j ranks above
+    # i (the overlap o_ij that i pays for when both are in), in row-major order ...
+    pair_i: npt.NDArray[np.intp]  # ... the weaker network,
+    pair_j: npt.NDArray[np.intp]  # ... the stronger one,
+    pair_o: npt.NDArray[np.float64]  # ... and their overlap (0 < o <= 1);
+    by_row: npt.NDArray[np.intp]  # the pairs by weaker network, largest overlap first, then j
     fee_budget: int | None
     hours_budget: float | None
     over_committed: tuple[str, ...]
     travel_budget: int | None
 
 
-def _check_items(items: Sequence[PortfolioItem], overlap_penalty: float) -> None:
+def _check_items(items: Sequence[PortfolioItem], overlap_penalty: float) -> _Columns:
+    """Check the items (the first offending one, in input order, is named) and return their
+    numbers as columns in input order."""
     ids = [item.id for item in items]
     if len(set(ids)) != len(ids):
         raise CriteriaError("Each network may appear only once in a portfolio.")
     if not math.isfinite(overlap_penalty) or overlap_penalty < 0:
         raise CriteriaError("The overlap penalty must be a number of at least 0.")
-    for item in items:
-        numbers = (item.value, item.hours, item.bar, item.switch_cost)
-        if not all(math.isfinite(x) for x in numbers):
+    columns = _Columns(
+        numbers=np.array(
+            [(it.value, it.hours, it.bar, it.switch_cost) for it in items], dtype=np.float64
+        ).reshape(len(items), 4),
+        fees=np.array([it.fee for it in items], dtype=np.int64),
+        members=np.array([it.is_member for it in items], dtype=bool),
+        travel=np.array([it.travel for it in items], dtype=np.int64),
+    )
+    not_number = np.asarray(~np.isfinite(columns.numbers).all(axis=1), dtype=bool)
+    negative = (
+        (columns.fees < 0)
+        | (columns.travel < 0)
+        | (columns.numbers[:, 1] < 0)
+        | (columns.numbers[:, 3] < 0)
+    )
+    ineligible_keep = np.array(
+        [it.lock == "keep" and it.eligible is False for it in items], dtype=bool
+    )
+    bad = np.flatnonzero(not_number | negative | ineligible_keep)
+    if bad.size:
+        k = int(bad[0])
+        item = items[k]
+        if not_number[k]:
             raise CriteriaError(
                 f"Network {item.id!r} has a value, hours, bar or cost that is not a number."
             )
-        if item.fee < 0 or item.travel < 0 or item.hours < 0 or item.switch_cost < 0:
+        if negative[k]:
             raise CriteriaError(
                 f"Network {item.id!r} has a negative fee, staff time or switching cost."
             )
-        if item.lock == "keep" and item.eligible is False:
-            raise CriteriaError(
-                f"Network {item.id!r} is locked to keep, but the city is not eligible for it. "
-                "Remove the lock or review the eligibility."
-            )
+        raise CriteriaError(
+            f"Network {item.id!r} is locked to keep, but the city is not eligible for it. "
+            "Remove the lock or review the eligibility."
+        )
+    return columns
+
+
+@dataclass(frozen=True, slots=True)
+class _Columns:
+    """The items' numbers in input order: value, hours, bar, switching cost; fee; member;
+    travel."""
+
+    numbers: npt.NDArray[np.float64]
+    fees: npt.NDArray[np.int64]
+    members: npt.NDArray[np.bool_]
+    travel: npt.NDArray[np.int64]
 
 
 def _build(
@@ -259,7 +299,7 @@ def _build(
     travel_budget: int | None = None,
 ) -> _Model:
     """The program, with the networks in id order."""
-    _check_items(items, overlap_penalty)
+    columns = _check_items(items, overlap_penalty)
     if fee_budget is not None and fee_budget < 0:
         raise CriteriaError("The fee budget must not be negative.")
     if hours_budget is not None and not hours_budget >= 0:
@@ -269,13 +309,11 @@ def _build(
     n = len(items)
     order = np.array(sorted(range(n), key=lambda k: items[k].id), dtype=np.intp)
     sorted_items = [items[k] for k in order.tolist()]
-    values = np.array([it.value for it in sorted_items], dtype=np.float64)
-    bars = np.array([it.bar for it in sorted_items], dtype=np.float64)
-    members = np.array([it.is_member for it in sorted_items], dtype=bool)
-    switch = np.array([it.switch_cost for it in sorted_items], dtype=np.float64)
-    fees = np.array([it.fee for it in sorted_items], dtype=np.int64)
-    travel = np.array([it.travel for it in sorted_items], dtype=np.int64)
-    hours = np.array([it.hours for it in sorted_items], dtype=np.float64)
+    numbers = columns.numbers[order]
+    values, hours, bars, switch = (np.ascontiguousarray(numbers[:, j]) for j in range(4))
+    members = columns.members[order]
+    fees = columns.fees[order]
+    travel = columns.travel[order]
     margin = values - bars
     coef = margin + np.where(members, switch, -switch)
     constant = -float(switch[members].sum())
@@ -333,21 +371,15 @@ def _build(
         requires = candidates[:, None] & free_members[None, :] & at_least
         requires |= (candidates & unconfirmed)[:, None] & free_members[None, :]
 
-    dup = np.zeros((n, n))
+    pair_i = pair_j = np.zeros(0, dtype=np.intp)
+    pair_o = np.zeros(0)
     if overlap is not None and overlap_penalty > 0 and n >= 2:
-        o = np.asarray(overlap, dtype=np.float64)
-        if o.shape != (n, n):
-            raise ValueError(f"overlap must have shape ({n}, {n}), not {o.shape}")
-        if not np.all(np.isfinite(o)) or np.any(o < 0) or not np.allclose(o, o.T):
-            raise ValueError("overlap must be symmetric, finite and non-negative")
-        o = np.minimum(o[np.ix_(order, order)], 1.0)
+        oi, oj, ov = _overlap_pairs(overlap, order)
         # Strength order: higher value first, then id (the arrays are in id order already).
         strength = np.empty(n, dtype=np.intp)
         strength[np.lexsort((np.arange(n), -values))] = np.arange(n)
-        above = strength[None, :] < strength[:, None]  # [i, j]: j ranks above i
-        dup = np.where(above & allowed[:, None] & allowed[None, :], o, 0.0)
-        np.fill_diagonal(dup, 0.0)
-    pair_i, pair_j = np.nonzero(dup > 0)
+        keep = (strength[oj] < strength[oi]) & allowed[oi] & allowed[oj]  # j ranks above i
+        pair_i, pair_j, pair_o = oi[keep], oj[keep], ov[keep]
     model = _Model(
         ids=tuple(it.id for it in sorted_items),
         values=values,
@@ -361,10 +393,11 @@ def _build(
         fixed=fixed,
         fixed_code=fixed_code,
         requires=requires,
-        dup=dup,
         penalty=float(overlap_penalty),
         pair_i=pair_i,
         pair_j=pair_j,
+        pair_o=pair_o,
+        by_row=np.lexsort((pair_j, -pair_o, pair_i)),
         fee_budget=fee_budget,
         hours_budget=hours_budget,
         over_committed=tuple(over),
@@ -373,18 +406,94 @@ def _build(
     return model
 
 
+_Pairs = tuple[npt.NDArray[np.intp], npt.NDArray[np.intp], npt.NDArray[np.float64]]
+_PAIRS_MEMO: OrderedDict[int, tuple[weakref.ref[npt.NDArray[np.float64]], bytes, _Pairs]] = (
+    OrderedDict()
+)
+_PAIRS_LOCK = threading.Lock()
+
+
+def _overlap_pairs(overlap: npt.NDArray[np.float64], order: npt.NDArray[np.intp]) -> _Pairs:
+    """The nonzero cells (i, j, o_ij) of the overlap matrix in id order (``order``), capped at 1,
+    in row-major order, after checking that the matrix is symmetric, finite and non-negative.
+
+    These depend on the networks only, not on the weights: for a read-only matrix (the
+    analysis passes the same one for every re-rank of a workspace) the result is memoised
+    by the matrix's identity and the order, so a slider move does not re-read n x n cells.
+    """
+    n = order.size
+    memo = isinstance(overlap, np.ndarray) and not overlap.flags.writeable
+    key = order.tobytes()
+    if memo:
+        with _PAIRS_LOCK:
+            found = _PAIRS_MEMO.get(id(overlap))
+        if found is not None and found[0]() is overlap and found[1] == key:
+            return found[2]
+    o = np.asarray(overlap, dtype=np.float64)
+    if o.shape != (n, n):
+        raise ValueError(f"overlap must have shape ({n}, {n}), not {o.shape}")
+    if not np.all(np.isfinite(o)) or np.any(o < 0) or not np.allclose(o, o.T):
+        raise ValueError("overlap must be symmetric, finite and non-negative")
+    ordered = np.take(np.take(o, order, axis=0), order, axis=1)
+    np.fill_diagonal(ordered, 0.0)
+    oi, oj = np.nonzero(ordered > 0)
+    pairs = (oi, oj, np.minimum(ordered[oi, oj], 1.0))
+    for array in pairs:
+        array.flags.writeable = False
+    if memo:
+        with _PAIRS_LOCK:
+            _PAIRS_MEMO[id(overlap)] = (weakref.ref(overlap), key, pairs)
+            while len(_PAIRS_MEMO) > 16:
+                _PAIRS_MEMO.popitem(last=False)
+    return pairs
+
+
+def _first_per_row(
+    rows: npt.NDArray[np.intp], valid: npt.NDArray[np.bool_]
+) -> npt.NDArray[np.intp]:
+    """Positions of the first valid entry of each run of equal ``rows`` (``rows`` sorted)."""
+    idx = np.flatnonzero(valid)
+    if idx.size < 2:
+        return idx
+    r = rows[idx]
+    keep = np.empty(idx.size, dtype=bool)
+    keep[0] = True
+    np.not_equal(r[1:], r[:-1], out=keep[1:])
+    return idx[keep]
+
+
 def _duplication(
-    model: _Model, chosen: npt.NDArray[np.bool_]
-) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.intp]]:
-    """Per network, its largest overlap with a chosen network above it, and that network."""
-    masked = np.where(chosen[None, :], model.dup, 0.0)
-    partner = np.argmax(masked, axis=1) if masked.size else np.zeros(0, dtype=np.intp)
-    return masked.max(axis=1, initial=0.0), np.asarray(partner, dtype=np.intp)
+    model: _Model, chosen: npt.NDArray[np.bool_], *, second: bool = False
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.intp], npt.NDArray[np.float64]]:
+    """Per network, its largest overlap with a chosen network above it and that network (the
+    one with the smallest index among equal overlaps; 0 when none), and, with ``second``,
+    the largest overlap with any other chosen network above it.
+
+    Works on the pairs (O(pairs), not O(n^2)): ``by_row`` sorts them by weaker network,
+    largest overlap first, so each network's first pair with a chosen partner is its largest.
+    """
+    n = len(model.ids)
+    duplication = np.zeros(n)
+    partner = np.zeros(n, dtype=np.intp)
+    runner_up = np.zeros(n)
+    if not model.pair_i.size:
+        return duplication, partner, runner_up
+    rows = model.pair_i[model.by_row]
+    cols = model.pair_j[model.by_row]
+    cells = model.pair_o[model.by_row]
+    valid = chosen[cols]
+    first = _first_per_row(rows, valid)
+    duplication[rows[first]] = cells[first]
+    partner[rows[first]] = cols[first]
+    if second:
+        other = _first_per_row(rows, valid & (cols != partner[rows]))
+        runner_up[rows[other]] = cells[other]
+    return duplication, partner, runner_up
 
 
 def _objective(model: _Model, chosen: npt.NDArray[np.bool_]) -> float:
     x = chosen.astype(np.float64)
-    duplication, _ = _duplication(model, chosen)
+    duplication, _, _ = _duplication(model, chosen)
     return float(model.coef @ x) + model.constant - model.penalty * float(duplication @ x)
 
 
@@ -415,7 +524,7 @@ def _reasons(model: _Model, chosen: npt.NDArray[np.bool_]) -> tuple[dict[str, Wh
         if model.travel_budget is None
         else model.travel_budget - int(model.travel[chosen].sum())
     )
-    duplication, partner = _duplication(model, chosen)
+    duplication, partner, _ = _duplication(model, chosen)
     reasons: dict[str, Why] = {}
     binding: set[str] = set()
     for k, network in enumerate(model.ids):
@@ -533,7 +642,7 @@ def _solve(
     if q:
         # o_ij x_i + o_ij x_j - d_i <= o_ij for j above i; d_i is pushed down to the largest
         # such overlap among the chosen (it carries a penalty), and 0 when i is out.
-        o = model.dup[model.pair_i, model.pair_j]
+        o = model.pair_o
         k = np.arange(q)
         rows = np.concatenate([k, k, k])
         cols = np.concatenate([model.pair_i, model.pair_j, n + slot[model.pair_i]])
@@ -635,25 +744,122 @@ def _moves(
     """The exact change of the objective when adding each network (out) or dropping each
     network (in), one at a time."""
     p = model.penalty
-    duplication, partner = _duplication(model, chosen)
     if not model.pair_i.size:
         return gain.copy(), -gain
+    n = len(model.ids)
+    duplication, partner, second = _duplication(model, chosen, second=True)
     # Adding k charges k its own duplication and raises the duplication of chosen networks
-    # below k whose largest overlap it exceeds.
-    raised = np.where(chosen[:, None], np.maximum(model.dup - duplication[:, None], 0.0), 0.0)
-    add = gain - p * duplication - p * raised.sum(axis=0)
+    # below k whose largest overlap it exceeds (summed over the pairs in row-major order).
+    i, j = model.pair_i, model.pair_j
+    raised = np.where(chosen[i], np.maximum(model.pair_o - duplication[i], 0.0), 0.0)
+    add = gain - p * duplication - p * np.bincount(j, weights=raised, minlength=n)
     # Dropping k loses its net gain and lowers, to their second largest overlap, the chosen
     # networks whose largest overlap was with k.
-    masked = np.where(chosen[None, :], model.dup, 0.0)
-    rows = np.arange(len(model.ids))
-    masked[rows, partner] = 0.0
-    second = masked.max(axis=1, initial=0.0)
     relieved = chosen & (duplication > 0)
-    relief = np.bincount(
-        partner[relieved], weights=(duplication - second)[relieved], minlength=len(model.ids)
-    )
+    relief = np.bincount(partner[relieved], weights=(duplication - second)[relieved], minlength=n)
     drop = -(gain - p * duplication) + p * relief
     return add, drop
+
+
+def _greedy_fill(
+    model: _Model,
+    chosen: npt.NDArray[np.bool_],
+    free: npt.NDArray[np.bool_],
+    gain: npt.NDArray[np.float64],
+    usage: npt.NDArray[np.float64],
+    fee_cap: float,
+    hours_cap: float,
+    trip_cap: float = math.inf,
+) -> None:
+    """Add networks to ``chosen`` one at a time, each time the one that fits (budgets, its
+    required members chosen) with the largest positive gain per share of budget, the smallest
+    index among ties, until none fits.
+
+    The gains come from `_moves` once; after that a heap keeps the candidates best first,
+    and adding k recomputes (with the same arithmetic, so the same floats) the gain only of
+    the networks it can change: those in an overlapping pair with k or with a network below
+    k, and the candidates it unlocks. A few hundred networks thus cost one vectorised pass
+    and a little work per network added, not a pass per network added.
+    """
+    n = len(model.ids)
+    p = model.penalty
+    req = model.requires
+    fees: list[float] = model.fees.astype(np.float64).tolist()  # whole minor units: exact sums
+    hours: list[float] = model.hours.tolist()
+    trips: list[float] = model.travel.astype(np.float64).tolist()
+    budgeted = math.isfinite(fee_cap) or math.isfinite(hours_cap) or math.isfinite(trip_cap)
+    missing = (req & ~chosen[None, :]).sum(axis=1)
+    needed_by = req.T
+    has_dependants: list[bool] = np.asarray(needed_by.any(axis=1), dtype=bool).tolist()
+    above: list[list[int]] = [[] for _ in range(n)]
+    below: list[list[tuple[int, float]]] = [[] for _ in range(n)]  # by weaker network, in order
+    for i, j, o in zip(
+        model.pair_i.tolist(), model.pair_j.tolist(), model.pair_o.tolist(), strict=True
+    ):
+        above[i].append(j)
+        below[j].append((i, o))
+    duplication: list[float] = _duplication(model, chosen)[0].tolist()
+    is_chosen: list[bool] = chosen.tolist()
+    is_free: list[bool] = free.tolist()
+    gains: list[float] = gain.tolist()
+    usages: list[float] = usage.tolist()
+    fee_used = float(model.fees[chosen].sum())
+    trip_used = float(model.travel[chosen].sum())
+    hours_used = float(model.hours[chosen].sum())
+
+    def add_of(x: int) -> float:  # `_moves`'s add for one network (same operations, in order)
+        raised = 0.0
+        for i, o in below[x]:
+            if is_chosen[i]:
+                raised += max(o - duplication[i], 0.0)
+        return gains[x] - p * duplication[x] - p * raised
+
+    def fits(x: int) -> bool:
+        return (
+            fee_used + fees[x] <= fee_cap
+            and trip_used + trips[x] <= trip_cap
+            and hours_used + hours[x] <= hours_cap
+        )
+
+    add, _ = _moves(model, chosen, gain)
+    start = free & ~chosen & (missing == 0) & (add > 0)
+    version = [0] * n
+    heap = [
+        (-(a / u), x, 0)
+        for x, a, u in zip(
+            np.flatnonzero(start).tolist(), add[start].tolist(), usage[start].tolist(), strict=True
+        )
+    ]
+    heapq.heapify(heap)
+    while heap:
+        _, k, seen = heapq.heappop(heap)
+        if seen != version[k] or is_chosen[k]:
+            continue  # stale: its gain changed since
+        if budgeted and not fits(k):
+            version[k] = -1  # the budget left only shrinks: it will never fit
+            continue
+        chosen[k] = is_chosen[k] = True
+        if budgeted:
+            fee_used += fees[k]
+            trip_used += trips[k]
+            hours_used = float(model.hours[chosen].sum())  # summed as `_local_search` does
+        touched = set(above[k])
+        for i, o in below[k]:
+            touched.add(i)
+            touched.update(above[i])
+            if o > duplication[i]:
+                duplication[i] = o
+        if has_dependants[k]:
+            unlocked = needed_by[k] & (missing == 1)
+            missing -= needed_by[k]
+            touched.update(np.flatnonzero(unlocked).tolist())
+        for x in touched:
+            if is_chosen[x] or not is_free[x] or missing[x] or version[x] < 0:
+                continue
+            version[x] += 1
+            a = add_of(x)
+            if a > 0 and (not budgeted or fits(x)):
+                heapq.heappush(heap, (-(a / usages[x]), x, version[x]))
 
 
 def _local_search(model: _Model, *, budgets: bool = True) -> npt.NDArray[np.bool_]:
@@ -688,21 +894,7 @@ def _local_search(model: _Model, *, budgets: bool = True) -> npt.NDArray[np.bool
         used = float(fees[chosen].sum()), float(trips[chosen].sum())
         return used[0], used[1], float(model.hours[chosen].sum()), missing
 
-    while True:  # greedy fill
-        add, _ = _moves(model, chosen, gain)
-        fee_used, trip_used, hours_used, missing = room()
-        fits = (
-            free
-            & ~chosen
-            & (missing == 0)
-            & (fee_used + fees <= fee_cap)
-            & (trip_used + trips <= trip_cap)
-            & (hours_used + model.hours <= hours_cap)
-            & (add > 0)
-        )
-        if not fits.any():
-            break
-        chosen[int(np.argmax(np.where(fits, add / usage, -np.inf)))] = True
+    _greedy_fill(model, chosen, free, gain, usage, fee_cap, hours_cap, trip_cap)
     for _step in range(10 * n + 10):  # improvement by single moves
         add, drop = _moves(model, chosen, gain)
         fee_used, trip_used, hours_used, missing = room()

@@ -35,7 +35,9 @@ __all__ = [
     "GroupWeights",
     "JudgementError",
     "aggregate_group",
+    "aggregate_table",
     "ahp",
+    "group_table",
     "normalise_points",
     "rank_order_centroid",
     "swing_weights",
@@ -396,6 +398,18 @@ def aggregate_group(
     >>> round(g.dispersion["a"].std, 3)
     0.125
     """
+    names, table = group_table(weight_sets)
+    return aggregate_table(names, table, how)
+
+
+def group_table(weight_sets: Sequence[Mapping[str, float]]) -> tuple[list[str], FloatArray]:
+    """Check several people's weights and normalise each to sum to 1: the criteria (in the
+    first set's order) and a table with one row per person.
+
+    >>> names, table = group_table([{"a": 3, "b": 1}, {"a": 1, "b": 1}])
+    >>> names, table.tolist()
+    (['a', 'b'], [[0.75, 0.25], [0.5, 0.5]])
+    """
     if not weight_sets:
         raise CriteriaError("Nobody has submitted weights yet.")
     names = list(weight_sets[0])
@@ -411,7 +425,18 @@ def aggregate_group(
                 fields={differing[0]: "not in every weight set"},
             )
         rows.append(weight_vector(names, ws))
-    table = np.vstack(rows)
+    return names, np.vstack(rows)
+
+
+def aggregate_table(
+    names: Sequence[str],
+    table: FloatArray,
+    how: Literal["mean", "geometric", "median"] = "mean",
+) -> GroupWeights:
+    """`aggregate_group` of a table made by `group_table` (rows sum to 1), so that several
+    aggregations of one group check and normalise its weights once."""
+    if table.shape[0] == 0:
+        raise CriteriaError("Nobody has submitted weights yet.")
     if how == "mean":
         combined = table.mean(axis=0)
     elif how == "median":

@@ -8,22 +8,25 @@ with the whole workbench (sliders and ranking). Saving creates a scenario (see s
 from __future__ import annotations
 
 import contextlib
+from dataclasses import replace
 from typing import Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
+from markupsafe import Markup
 from sqlmodel import Session
 
 from app import framework_text
 from app.db import SessionDep
 from app.deps import ReadWorkspace
-from app.models import Workspace
+from app.models import Scenario, Workspace
 from app.routes.common import FormDep
 from app.services import analysis as an
 from app.services import settings as decision_settings
 from app.services import ui
 from app.services import workspaces as ws
 from app.templating import is_htmx, render
+from app.views.ranking import RankingRows, ranking_rows
 from criteria import Framework
 from criteria.errors import CriteriaError
 
@@ -48,7 +51,7 @@ def _context(
     prepared: an.PreparedInputs | None = None,
 ) -> dict[str, Any]:
     framework = ws.framework_of(session, workspace) if prepared is None else prepared.framework
-    rows: list[ui.PreviewRow] = []
+    rows = RankingRows(Markup(""), None, 0)
     warnings: list[str] = []
     if rank:
         try:
@@ -62,7 +65,7 @@ def _context(
                 preview=True,
                 prepared=prepared,
             )
-            rows = ui.preview_rows(ctx)
+            rows = ranking_rows(ctx, f"/workspaces/{workspace.id}/networks/")
             warnings = list(ctx.analysis.warnings)
         except ui.FormErrors as exc:
             errors, message, tool = exc.errors, exc.message, ""
@@ -150,14 +153,48 @@ def priorities(
 
 
 def _base(
-    session: Session, workspace: Workspace, form: Any, framework: Framework | None = None
+    session: Session,
+    workspace: Workspace,
+    form: Any,
+    framework: Framework | None = None,
+    prepared: an.PreparedInputs | None = None,
 ) -> tuple[ui.Settings, str]:
     raw = str(form.get("scenario_id", "")).strip()
-    settings = ui.resolve_settings(
-        session, workspace, int(raw) if raw.isdigit() else None, framework
-    )
+    scenario_id = int(raw) if raw.isdigit() else None
+    if prepared is None:
+        settings = ui.resolve_settings(session, workspace, scenario_id, framework)
+    else:
+        settings = _memoised_settings(session, workspace, scenario_id, prepared)
     method = str(form.get("method", settings.method))
     return settings, method if method in ui.METHOD_LABELS else settings.method
+
+
+def _memoised_settings(
+    session: Session, workspace: Workspace, scenario_id: int | None, prepared: an.PreparedInputs
+) -> ui.Settings:
+    """`ui.resolve_settings`, kept with the prepared inputs between slider moves.
+
+    Every scenario write is audited, which changes the workspace's data revision and so
+    gives new prepared inputs: the memo cannot outlive the scenarios it read. The rows are
+    detached copies (read them, never write them back).
+    """
+    key = ("priorities-settings", scenario_id)
+    found = prepared.memo.get(key)
+    if found is None:
+        settings = ui.resolve_settings(session, workspace, scenario_id, prepared.framework)
+        copies = {s.id: an.detached(s) for s in settings.scenarios}
+
+        def copy(row: Scenario | None) -> Scenario | None:
+            return None if row is None else copies.get(row.id) or an.detached(row)
+
+        found = replace(
+            settings,
+            scenario=copy(settings.scenario),
+            previous=copy(settings.previous),
+            scenarios=list(copies.values()),
+        )
+        prepared.memo[key] = found
+    return found
 
 
 @router.post("/workspaces/{workspace_id}/priorities/preview", name="priorities_preview")
@@ -170,7 +207,7 @@ def preview(
     the framework and currency, so the only other queries are sign-in and the scenarios.
     """
     prepared = an.prepared_inputs(session, workspace)
-    settings, _ = _base(session, workspace, form, prepared.framework)
+    settings, _ = _base(session, workspace, form, prepared.framework, prepared)
     keys = prepared.framework.keys
     status = 200
     try:

@@ -13,11 +13,11 @@ import math
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Final
+from typing import Any, Final
 
 from pwdlib import PasswordHash
 from pwdlib.hashers.argon2 import Argon2Hasher
-from sqlalchemy import delete, func
+from sqlalchemy import and_, delete, func
 from sqlmodel import Session, col, select
 
 from app.errors import InvalidInput, NotFound
@@ -237,16 +237,59 @@ def start_session(session: Session, user: User) -> tuple[str, UserSession]:
     return token, row
 
 
-def resolve_session(session: Session, token: str) -> tuple[CurrentUser, UserSession] | None:
+def _with_role(statement: Any, workspace_id: int | None) -> Any:
+    """A sign-in query that also reads the user's role in one workspace and that workspace
+    (outer joins: None when not a member), so sign-in and scoping cost one round trip."""
+    if workspace_id is None:
+        return statement
+    return (
+        statement.add_columns(col(WorkspaceMember.role), Workspace)
+        .outerjoin(
+            WorkspaceMember,
+            and_(
+                col(WorkspaceMember.user_id) == col(User.id),
+                col(WorkspaceMember.workspace_id) == workspace_id,
+            ),
+        )
+        .outerjoin(Workspace, col(Workspace.id) == col(WorkspaceMember.workspace_id))
+    )
+
+
+def _note_role(found: Any, workspace_id: int | None, roles: dict[int, str | None] | None) -> None:
+    if workspace_id is not None and roles is not None:
+        roles[workspace_id] = found[2]
+
+
+def resolve_session(
+    session: Session,
+    token: str,
+    *,
+    workspace_id: int | None = None,
+    roles: dict[int, str | None] | None = None,
+) -> tuple[CurrentUser, UserSession] | None:
     """The active user and session behind a cookie token; None when revoked, expired or
-    the user is disabled."""
-    row = session.get(UserSession, digest(token))
+    the user is disabled.
+
+    With ``workspace_id`` the same query reads the user's role there (None: not a member)
+    into ``roles`` and loads the workspace into the session (a later ``session.get`` of it
+    costs no query).
+    """
+    statement = _with_role(
+        select(UserSession, User)
+        .join(User, col(User.id) == col(UserSession.user_id))
+        .where(col(UserSession.id) == digest(token)),
+        workspace_id,
+    )
+    found = session.exec(statement).first()
     now = utcnow()
-    if row is None or row.revoked_at is not None or as_utc(row.expires_at) <= now:
+    if found is None:
         return None
-    user = session.get(User, row.user_id)
-    if user is None or not user.is_active:
+    row, user = found[0], found[1]
+    if row.revoked_at is not None or as_utc(row.expires_at) <= now:
         return None
+    if not user.is_active:
+        return None
+    _note_role(found, workspace_id, roles)
     if now - as_utc(row.last_seen_at) > _TOUCH_EVERY:
         row.last_seen_at = now
         session.add(row)
@@ -309,16 +352,32 @@ def revoke_api_token(session: Session, user_id: int, token_id: int) -> None:
         session.commit()
 
 
-def resolve_api_token(session: Session, secret: str) -> CurrentUser | None:
-    """The active user behind a bearer token; None when unknown, revoked or the user is off."""
+def resolve_api_token(
+    session: Session,
+    secret: str,
+    *,
+    workspace_id: int | None = None,
+    roles: dict[int, str | None] | None = None,
+) -> CurrentUser | None:
+    """The active user behind a bearer token; None when unknown, revoked or the user is off.
+
+    ``workspace_id`` and ``roles``: as for `resolve_session` (one query for both).
+    """
     if not secret.startswith(API_TOKEN_PREFIX):
         return None
-    row = session.exec(select(ApiToken).where(ApiToken.token_hash == digest(secret))).first()
-    if row is None or row.revoked_at is not None:
+    statement = _with_role(
+        select(ApiToken, User)
+        .join(User, col(User.id) == col(ApiToken.user_id))
+        .where(col(ApiToken.token_hash) == digest(secret)),
+        workspace_id,
+    )
+    found = session.exec(statement).first()
+    if found is None:
         return None
-    user = session.get(User, row.user_id)
-    if user is None or not user.is_active:
+    row, user = found[0], found[1]
+    if row.revoked_at is not None or not user.is_active:
         return None
+    _note_role(found, workspace_id, roles)
     now = utcnow()
     if row.last_used_at is None or now - as_utc(row.last_used_at) > _TOUCH_EVERY:
         row.last_used_at = now

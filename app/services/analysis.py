@@ -17,11 +17,12 @@ slider move only computes what the weights change.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import threading
 import weakref
 from collections import OrderedDict, defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Literal, TypeVar, cast
@@ -244,9 +245,12 @@ class PreparedInputs:
         return cast(tuple[tuple[str, str, str], ...], found)
 
 
-def _detached(row: _Row) -> _Row:
+def detached(row: _Row) -> _Row:
     """A transient copy of a row, with its own lists and dictionaries."""
     return type(row)(**row.model_dump())
+
+
+_detached = detached
 
 
 def load_inputs(session: Session, workspace: Workspace) -> PreparedInputs:
@@ -408,6 +412,7 @@ class InputCache:
         self._entries: weakref.WeakKeyDictionary[
             Engine, OrderedDict[tuple[Any, ...], PreparedInputs]
         ] = weakref.WeakKeyDictionary()
+        self._loading: dict[tuple[int, tuple[Any, ...]], tuple[threading.Lock, int]] = {}
 
     def get(self, engine: Engine, key: tuple[Any, ...]) -> PreparedInputs | None:
         with self._lock:
@@ -429,6 +434,24 @@ class InputCache:
         with self._lock:
             self._entries.clear()
 
+    @contextlib.contextmanager
+    def loading(self, engine: Engine, key: tuple[Any, ...]) -> Iterator[None]:
+        """Hold the loading of one entry: concurrent requests that miss the same key wait
+        for the first one's load instead of each reading the workspace again."""
+        with self._lock:
+            lock, users = self._loading.get((id(engine), key), (threading.Lock(), 0))
+            self._loading[(id(engine), key)] = (lock, users + 1)
+        try:
+            with lock:
+                yield
+        finally:
+            with self._lock:
+                lock, users = self._loading[(id(engine), key)]
+                if users <= 1:
+                    del self._loading[(id(engine), key)]
+                else:
+                    self._loading[(id(engine), key)] = (lock, users - 1)
+
 
 INPUTS = InputCache()
 """The process-wide cache `prepared_inputs` uses."""
@@ -438,6 +461,7 @@ def prepared_inputs(session: Session, workspace: Workspace) -> PreparedInputs:
     """`load_inputs`, from `INPUTS` when the workspace's `data_revision` has not changed.
 
     A session with unflushed changes bypasses the cache (its rows may yet be rolled back).
+    Requests that miss the same revision at once share one load.
     """
     if session.new or session.dirty or session.deleted:
         return load_inputs(session, workspace)
@@ -447,8 +471,11 @@ def prepared_inputs(session: Session, workspace: Workspace) -> PreparedInputs:
     key = data_revision(session, workspace)
     found = INPUTS.get(engine, key)
     if found is None:
-        found = load_inputs(session, workspace)
-        INPUTS.put(engine, key, found)
+        with INPUTS.loading(engine, key):  # one load per new revision, however many ask
+            found = INPUTS.get(engine, key)
+            if found is None:
+                found = load_inputs(session, workspace)
+                INPUTS.put(engine, key, found)
     return found
 
 

@@ -1,1 +1,2 @@
-"""View modules: one per page or report, each building everything its template prints."""
+"""View models: one module per page or report, each building everything its template prints
+(computed once; see STYLE.md)."""

@@ -178,6 +178,11 @@ class World:
         )
         session.add(decision)
         session.commit()
+        from app.services import workshop as wk
+
+        workshop = wk.create_workshop(
+            session, demo, title="Matrix", scenario_id=None, groups=[], actor="test"
+        )
         self.params: dict[str, str] = {
             "membership_id": str(first(Membership)),
             "assessment_id": str(first(Assessment)),
@@ -190,6 +195,8 @@ class World:
             "gate_key": "entry_conditions",  # the demo's own manual gate
             "decision_id": str(decision.id),
             "sheet": "assessments",
+            "workshop_id": str(workshop.id),
+            "code": workshop.code,
         }
 
     def all_real(self, path: str) -> bool:
