@@ -4,6 +4,7 @@ the AHP judgement to revisit (scoring/weights.py), and the draft history and lis
 
 from __future__ import annotations
 
+import itertools
 import math
 
 from hypothesis import given, settings
@@ -21,7 +22,7 @@ def test_roc_sums_to_one_and_falls_with_position(order: list[str]) -> None:
     n = len(order)
     assert math.isclose(sum(weights.values()), 1.0)
     values = [weights[k] for k in order]
-    assert all(a > b for a, b in zip(values, values[1:], strict=False))
+    assert all(a > b for a, b in itertools.pairwise(values))
     assert math.isclose(values[0], sum(1 / i for i in range(1, n + 1)) / n)
     assert math.isclose(values[-1], 1 / n**2)
     # the points printed beside the list are these weights, to 0.1 point
@@ -122,7 +123,7 @@ draft_points = st.dictionaries(
 def test_history_round_trips_and_keeps_the_last_twenty(drafts: list[dict[str, float]]) -> None:
     keys = NAMES[:4]
     history: list[dict[str, float]] = []
-    for before, after in zip(drafts, drafts[1:], strict=False):
+    for before, after in itertools.pairwise(drafts):
         history = pv.push(history, before, after, keys)
     assert len(history) <= pv.HISTORY_MAX
     decoded = pv.parse_history(pv.encode_history(history, keys), keys)
