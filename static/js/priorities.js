@@ -18,6 +18,7 @@
   "use strict";
 
   var HISTORY_MAX = 20;
+  var moving = false; // set while this script moves a row: the blur that causes is no drop
 
   function all(scope, selector) {
     return Array.prototype.slice.call(scope.querySelectorAll(selector));
@@ -181,11 +182,17 @@
     if (to < 0 || to >= rows.length) {
       return false;
     }
+    var focused = document.activeElement;
+    moving = true;
     if (step < 0) {
       list.insertBefore(row, rows[to]);
     } else {
       list.insertBefore(row, rows[to].nextSibling);
     }
+    if (focused && focused !== document.activeElement && focused.focus) {
+      focused.focus(); // moving a node in the DOM takes the focus away from it
+    }
+    moving = false;
     refresh(list);
     return true;
   }
@@ -195,7 +202,10 @@
     var others = rowsOf(list).filter(function (r) {
       return r !== row;
     });
+    moving = true;
     list.insertBefore(row, others[index] || null);
+    row.focus();
+    moving = false;
     refresh(list);
   }
 
@@ -256,7 +266,7 @@
   document.addEventListener(
     "blur",
     function (event) {
-      if (grabbed && event.target === grabbed.row) {
+      if (!moving && grabbed && event.target === grabbed.row) {
         drop(grabbed.row, "dropped");
       }
     },
@@ -305,6 +315,11 @@
     var rows = rowsOf(row.parentNode);
     var i = rows.indexOf(row);
     var y = event.clientY;
+    if (y < 48) {
+      window.scrollBy(0, -16); // near an edge of the screen: scroll, so any row can be reached
+    } else if (y > window.innerHeight - 48) {
+      window.scrollBy(0, 16);
+    }
     var before = rows[i - 1];
     var after = rows[i + 1];
     if (before) {
