@@ -249,3 +249,73 @@ def _titles(session: Session, demo: Workspace) -> list[str]:
     framework = ws.framework_of(session, demo)
     titles = framework_text.titles(framework)
     return [str(escape(titles[k])) for k in framework.keys]
+
+
+class _Text(HTMLParser):
+    """The text nodes of a page (scripts and styles left out)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.nodes: list[str] = []
+        self._skip = 0
+
+    def handle_starttag(self, tag: str, _attrs: list[tuple[str, str | None]]) -> None:
+        if tag in ("script", "style"):
+            self._skip += 1
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("script", "style"):
+            self._skip -= 1
+
+    def handle_data(self, data: str) -> None:
+        if not self._skip and data.strip():
+            self.nodes.append(data.strip())
+
+
+def _untranslated(html: str) -> list[str]:
+    """Text outside every ``[~...~]`` of the pseudo-locale (numbers and signs allowed)."""
+    start = html.index('<div id="workbench"')
+    end = html.index('<section id="ranking"')
+    tools = html.index('<section aria-labelledby="tools-h"')
+    parser = _Text()
+    parser.feed(html[start:end] + html[tools : html.index("</main>")])
+    left = []
+    for node in parser.nodes:
+        text = node
+        while True:
+            stripped = re.sub(r"\[~(?:(?!\[~|~\]).)*~\]", "", text, flags=re.S)
+            if stripped == text:
+                break
+            text = stripped
+        if re.search(r"[A-Za-z]{2,}", text):
+            left.append(node)
+    return left
+
+
+def test_every_string_of_the_weight_tools_is_translated(
+    client: TestClient, demo: Workspace, session: Session, monkeypatch: Any
+) -> None:
+    from app import i18n
+
+    keys = ws.framework_of(session, demo).keys
+    page = client.get(f"/workspaces/{demo.id}/priorities").text
+    fields = [(k, v) for k, v in form_fields(page, "/priorities/ahp") if k != "ahp"]
+    answers = [("ahp", k) for k in keys[:4]] + [("action", "apply")]
+    answers += [(f"pair_{a}__{b}", "9") for i, a in enumerate(keys[:4]) for b in keys[i + 1 : 4]]
+    spanish = client.get(f"/workspaces/{demo.id}/priorities?lang=es").text
+    assert "Deshacer el último cambio" in spanish
+    assert "Ordenar los criterios" in spanish
+    french = client.get(f"/workspaces/{demo.id}/priorities?lang=fr").text
+    assert "Comparer les critères deux à deux" in french
+    assert "compte infiniment plus que" in french
+    client.get(f"/workspaces/{demo.id}/priorities?lang=en")
+    monkeypatch.setattr(i18n, "negotiate", lambda *_args, **_kwargs: i18n.PSEUDO)
+    pages = {
+        "page": client.get(f"/workspaces/{demo.id}/priorities").text,
+        "ahp": post(client, f"/workspaces/{demo.id}/priorities/ahp", fields + answers).text,
+        "error": post(client, f"/workspaces/{demo.id}/priorities/ahp", fields).text,
+    }
+    assert "[~Undo last change~]" in pages["page"]
+    assert "ahp-pair-flagged" in pages["ahp"]  # 9, 9, 9 ... cannot all hold
+    for name, html in pages.items():
+        assert _untranslated(html) == [], name
