@@ -8,6 +8,7 @@ with the whole workbench (sliders and ranking). Saving creates a scenario (see s
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -110,6 +111,7 @@ def _context(
         "tool": tool,
         "form": form,
         "swing_defaults": ui.swing_defaults(points),
+        "hundred": _hundred(form, keys, points),
         "draft": pv.encode(points, keys),
         "history": pv.encode_history(history, keys),
         "can_undo": bool(history),
@@ -130,6 +132,17 @@ def _context(
             row.key: row for row in ui.value_function_rows(framework, effective, currency)
         },
     }
+
+
+def _hundred(form: Any, keys: Sequence[str], points: dict[str, float]) -> dict[str, Any]:
+    """The 100-point tool's fields: as posted, else the current weights out of 100."""
+    defaults = pv.hundred_defaults(points, keys)
+    values = {k: str(form.get(f"hundred_{k}", defaults[k])) for k in keys}
+    try:
+        total = sum(float(v) for v in values.values())
+    except ValueError:
+        total = float(sum(defaults.values()))
+    return {"values": values, "total": pv.hundred_total(total)}
 
 
 def _override_values(options: dict[str, Any], form: Any) -> dict[str, str]:
@@ -262,7 +275,7 @@ def preview(
     )
 
 
-TOOLS = ("roc", "move", "swing", "ahp", "undo", "reset")
+TOOLS = ("hundred", "roc", "move", "swing", "ahp", "undo", "reset")
 
 
 @router.post("/workspaces/{workspace_id}/priorities/{tool}", name="priorities_tool")
@@ -271,7 +284,7 @@ def weight_tool(
 ) -> Response:
     """One weighting tool's answer, the unsaved draft kept (see app/views/priorities.py).
 
-    ``roc`` sets the weights from the ranked list (``order``; or ``rank_<key>`` positions,
+    ``hundred`` takes points that add up to 100, ``roc`` sets the weights from the ranked list (``order``; or ``rank_<key>`` positions,
     ties allowed), ``move`` only reorders that list (the up and down buttons without
     JavaScript), ``swing`` and ``ahp`` (``action=choose`` only picks the criteria), ``undo``
     goes back to the previous draft and ``reset`` to the scenario's weights.
@@ -298,6 +311,8 @@ def weight_tool(
             order = pv.move(order, str(form.get("move", "")))
         elif tool == "swing":
             points = pv.swing_points(form, keys)
+        elif tool == "hundred":
+            points = pv.hundred_points(form, keys)
         elif tool == "ahp":
             if form.get("action") != "choose":
                 result = pv.ahp_outcome(form, ahp_keys, current, titles)
@@ -333,7 +348,9 @@ def weight_tool(
         )
     if tool != "undo":
         history = pv.push(history, current, points, keys)
-    if tool in ("swing", "ahp", "undo", "reset") or (tool == "roc" and not form.get("order")):
+    if tool in ("hundred", "swing", "ahp", "undo", "reset") or (
+        tool == "roc" and not form.get("order")
+    ):
         order = pv.order_from({}, keys, points)
     context = _context(
         session,

@@ -369,6 +369,64 @@ def ahp_outcome(
     return AhpOutcome(points, cr, level, verdict, fix)
 
 
+# --- share out 100 points ---------------------------------------------------------------------
+
+
+def hundred_defaults(points: Mapping[str, float], keys: Sequence[str]) -> dict[str, int]:
+    """The current weights as whole points summing to exactly 100 (largest remainders).
+
+    >>> hundred_defaults({"a": 1, "b": 1, "c": 1}, ["a", "b", "c"])
+    {'a': 34, 'b': 33, 'c': 33}
+    """
+    total = sum(points.get(k, 0.0) for k in keys) or 1.0
+    exact = {k: 100 * points.get(k, 0.0) / total for k in keys}
+    out = {k: math.floor(v) for k, v in exact.items()}
+    order = sorted(keys, key=lambda k: (-(exact[k] - out[k]), list(keys).index(k)))
+    for k in order[: 100 - sum(out.values())]:
+        out[k] += 1
+    return out
+
+
+def hundred_total(total: float) -> str:
+    """How much of the 100 points is shared out, in words."""
+    if abs(total - 100) < 0.05:
+        return _("All 100 points are shared out.")
+    if total < 100:
+        return _(
+            "%(total)s of 100 points shared out: %(left)s left.",
+            total=format_number(total, 1 if total % 1 else 0),
+            left=format_number(100 - total, 1 if total % 1 else 0),
+        )
+    return _(
+        "%(total)s points shared out: %(over)s too many.",
+        total=format_number(total, 1 if total % 1 else 0),
+        over=format_number(total - 100, 1 if total % 1 else 0),
+    )
+
+
+def hundred_points(form: Mapping[str, Any], keys: Sequence[str]) -> dict[str, float]:
+    """Points from ``hundred_<key>`` fields that must add up to 100; raises `FormErrors`."""
+    points: dict[str, float] = {}
+    errors: dict[str, str] = {}
+    for key in keys:
+        name = f"hundred_{key}"
+        raw = str(form.get(name, "0") or "0").strip()
+        try:
+            value = float(raw)
+        except ValueError:
+            value = -1.0
+        if not math.isfinite(value) or not 0 <= value <= 100:
+            errors[name] = _("Enter a number of points from 0 to 100.")
+            continue
+        points[key] = round(value, 1)
+    if errors:
+        raise FormErrors(errors, _("Please correct the highlighted fields."))
+    total = sum(points.values())
+    if abs(total - 100) >= 0.05:
+        raise FormErrors({"hundred": hundred_total(total)}, hundred_total(total))
+    return points
+
+
 # --- the other tools' checks, in the reader's language ---------------------------------------
 
 

@@ -72,6 +72,88 @@
     markUnsaved();
   });
 
+  // The 100-point and swing tools start from the sliders until their own fields are edited.
+  function followSliders() {
+    var values = sliders().map(function (input) {
+      return { key: input.id.replace(/^w_/, ""), value: parseFloat(input.value) || 0 };
+    });
+    var total = values.reduce(function (sum, v) { return sum + v.value; }, 0) || 1;
+    var top = Math.max.apply(null, values.map(function (v) { return v.value; })) || 1;
+    var hundred = document.querySelector(".hundred-form");
+    if (hundred && !hundred.hasAttribute("data-edited")) {
+      // whole points summing to exactly 100 (largest remainders), as the server does
+      var exact = values.map(function (v) { return (100 * v.value) / total; });
+      var whole = exact.map(Math.floor);
+      var order = exact
+        .map(function (e, i) { return i; })
+        .sort(function (a, b) { return (exact[b] - whole[b]) - (exact[a] - whole[a]) || a - b; });
+      var left = 100 - whole.reduce(function (sum, v) { return sum + v; }, 0);
+      for (var i = 0; i < left; i++) {
+        whole[order[i]] += 1;
+      }
+      values.forEach(function (v, i) {
+        var field = hundred.querySelector("#hundred_" + v.key);
+        if (field) {
+          field.value = String(whole[i]);
+        }
+      });
+      showTotal(hundred);
+    }
+    var swing = document.querySelector(".swing-form");
+    if (swing && !swing.hasAttribute("data-edited")) {
+      values.forEach(function (v) {
+        var field = swing.querySelector("#swing_" + v.key);
+        if (field) {
+          field.value = String(Math.round((100 * v.value) / top));
+        }
+      });
+    }
+  }
+
+  document.addEventListener("input", function (event) {
+    var form = event.target && event.target.closest ? event.target.closest(".hundred-form, .swing-form") : null;
+    if (form) {
+      form.setAttribute("data-edited", "");
+    }
+  });
+
+  // The 100-point tool's running total.
+  document.addEventListener("input", function (event) {
+    var target = event.target;
+    if (!target || !target.classList || !target.classList.contains("js-hundred")) {
+      return;
+    }
+    showTotal(target.form);
+  });
+
+  function showTotal(form) {
+    var total = 0;
+    all(form, ".js-hundred").forEach(function (input) {
+      total += parseFloat(input.value) || 0;
+    });
+    total = Math.round(total * 10) / 10;
+    var format = new Intl.NumberFormat(document.documentElement.lang || "en", {
+      maximumFractionDigits: 1,
+    });
+    var out = document.getElementById("hundred-total");
+    if (!out) {
+      return;
+    }
+    if (Math.abs(total - 100) < 0.05) {
+      out.textContent = text("hundred-done");
+    } else if (total < 100) {
+      out.textContent = fill(text("hundred-left"), {
+        total: format.format(total),
+        left: format.format(Math.round((100 - total) * 10) / 10),
+      });
+    } else {
+      out.textContent = fill(text("hundred-over"), {
+        total: format.format(total),
+        over: format.format(Math.round((total - 100) * 10) / 10),
+      });
+    }
+  }
+
   document.addEventListener("change", function (event) {
     var target = event.target;
     if (!target || !target.classList) {
@@ -110,6 +192,7 @@
     }
     setAll(".js-history", entries.slice(-HISTORY_MAX).join(";"));
     setAll(".js-draft", now);
+    followSliders();
     all(document, ".js-undo").forEach(function (button) {
       button.disabled = false;
     });

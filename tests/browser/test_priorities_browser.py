@@ -140,6 +140,12 @@ def test_reorder_switch_tools_undo_and_reset(
         page.locator(f"#w_{slider_key}").fill("77")
         page.locator(f"#w_{slider_key}").dispatch_event("change")
         page.wait_for_timeout(400)
+        # The 100-point tool starts from the draft and counts as you type.
+        page.click("#tool-hundred summary")
+        field = page.locator(f"#hundred_{slider_key}")
+        assert int(field.input_value()) > 30  # 77 of about 170 points
+        field.fill(str(int(field.input_value()) + 5))
+        assert "5 too many" in page.locator("#hundred-total").inner_text()
         page.click("#tool-ahp summary")
         boxes = page.locator("#tool-ahp input[name=ahp]")
         values = [boxes.nth(i).get_attribute("value") for i in range(boxes.count())]

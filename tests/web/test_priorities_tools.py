@@ -319,3 +319,36 @@ def test_every_string_of_the_weight_tools_is_translated(
     assert "ahp-pair-flagged" in pages["ahp"]  # 9, 9, 9 ... cannot all hold
     for name, html in pages.items():
         assert _untranslated(html) == [], name
+
+
+def test_share_out_100_points(client: TestClient, demo: Workspace, session: Session) -> None:
+    keys = ws.framework_of(session, demo).keys
+    page = client.get(f"/workspaces/{demo.id}/priorities").text
+    fields = form_fields(page, "/priorities/hundred")
+    shares = {k: float(v) for k, v in fields if k.startswith("hundred_")}
+    assert sum(shares.values()) == 100  # the current weights, as whole points out of 100
+    assert "All 100 points are shared out." in page
+    over = post(
+        client,
+        f"/workspaces/{demo.id}/priorities/hundred",
+        replace(fields, **{f"hundred_{keys[0]}": f"{shares[f'hundred_{keys[0]}'] + 7:g}"}),
+    )
+    assert over.status_code == 422
+    assert "107 points shared out: 7 too many." in over.text
+    assert slider(over.text, keys[0]) == slider(page, keys[0])  # nothing changed
+    split = {f"hundred_{k}": "0" for k in keys} | {
+        f"hundred_{keys[0]}": "40",
+        f"hundred_{keys[2]}": "60",
+    }
+    done = post(client, f"/workspaces/{demo.id}/priorities/hundred", replace(fields, **split))
+    assert done.status_code == 200
+    assert slider(done.text, keys[0]) == "40"
+    assert slider(done.text, keys[2]) == "60"
+    assert slider(done.text, keys[1]) == "0"
+    assert dict(form_fields(done.text, "/priorities/hundred"))["history"]
+    bad_key = f"hundred_{keys[3]}"
+    bad = post(
+        client, f"/workspaces/{demo.id}/priorities/hundred", replace(fields, **{bad_key: "x"})
+    )
+    assert bad.status_code == 422
+    assert f'id="{bad_key}-error"' in bad.text
