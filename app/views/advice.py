@@ -178,7 +178,7 @@ def explanation(message: Message | None, fallback: str = "") -> str:
         if key in fields:
             fields[key] = _day(fields[key])
     if "reason_list" in p:
-        fields["reasons"] = "; ".join(p["reason_list"]) or _(
+        fields["reasons"] = "; ".join(r.rstrip(". ") for r in p["reason_list"]) or _(
             "a condition of the network is not met"
         )
     if message.code.startswith("over_budget"):
