@@ -515,13 +515,13 @@ SENTENCES: dict[str, str] = {
     ),
     "overlap_member": (
         "Value %(value)s clears the leave bar (%(bar)s), but it repeats much of %(partner)s "
-        "(%(shared)s). Keeping it would add %(gain)s above the bar and switching costs, less "
-        "than the overlap penalty (%(penalty)s)."
+        "(%(shared)s). Keeping it is worth %(gain)s (its margin over the bar plus the cost of "
+        "leaving it avoids), less than the overlap penalty (%(penalty)s)."
     ),
     "overlap_candidate": (
         "Value %(value)s clears the join bar (%(bar)s), but it repeats much of %(partner)s "
-        "(%(shared)s). Joining it would add %(gain)s above the bar and switching costs, less "
-        "than the overlap penalty (%(penalty)s)."
+        "(%(shared)s). Joining it is worth %(gain)s (its margin over the bar less the cost of "
+        "joining), less than the overlap penalty (%(penalty)s)."
     ),
     "not_chosen_member": (
         "Value %(value)s clears the leave bar (%(bar)s), but a better combination of networks "
