@@ -15,7 +15,7 @@ from app.services import ui
 from app.templating import is_htmx, render
 from app.views import report as report_view
 from criteria.errors import CriteriaError
-from scoring.method_details import EXPLAINED, Table
+from scoring.method_details import ELECTRE_I, EXPLAINED, Table
 
 router = APIRouter(include_in_schema=False)
 PAGE = "workspaces/methods.html"
@@ -31,11 +31,15 @@ def _row(table: Table, index: int, labels: dict[str, str]) -> list[tuple[str, fl
 
 
 def _method_choices() -> list[tuple[str, str]]:
-    """The explained methods with their names in the current locale where translated."""
-    return [
-        (value, named if (named := report_view.method_label(value)) != value else title)
-        for value, title in md.method_choices()
-    ]
+    """The explained methods with their names in the current locale."""
+
+    def label(value: str, title: str) -> str:
+        if value == ELECTRE_I:
+            return _("ELECTRE I (outranking, the networks nobody beats)")
+        named = report_view.method_label(value)
+        return title if named == value else named
+
+    return [(value, label(value, title)) for value, title in md.method_choices()]
 
 
 def _finite(value: float) -> bool:

@@ -36,10 +36,9 @@ from app.views import advice
 from criteria import Framework
 from criteria.errors import CriteriaError
 from scoring import portfolio as pf
-from scoring.analysis import ACTION_ORDER, OVERLAP_FLOOR
-from scoring.functions import function_overlap
+from scoring.analysis import ACTION_ORDER
 from scoring.methods import Method
-from scoring.overlap import complementarity_hint, shared_items
+from scoring.overlap import complementarity_hint
 from scoring.weights import ahp, rank_order_centroid, swing_weights
 
 PREVIEW_SAMPLES = 0
@@ -922,61 +921,6 @@ def parse_robustness_options(
     if errors:
         raise FormErrors(errors)
     return out
-
-
-@dataclass(frozen=True)
-class OverlapPair:
-    a: str
-    b: str
-    overlap: float
-    shared_themes: list[str]
-    shared_services: list[str]
-    functions: str = ""  # "both mainly serve ... for the city", from the needed functions
-    penalty: float = 0.0  # what the overlap costs the weaker of the two when both are kept
-
-
-def overlap_view(ctx: an.AnalysisContext) -> dict[str, Any]:
-    """The overlap heatmap and the most overlapping pairs with what they share."""
-    a = ctx.analysis
-    ids = list(a.overlap_ids)
-    names = [ctx.networks[i].acronym or ctx.networks[i].name for i in ids]
-    needs = ctx.prepared.function_needs if ctx.prepared is not None else None
-    served = {n.id: n.functions for n in ctx.prepared.inputs} if ctx.prepared is not None else {}
-    penalty, floor = a.settings.overlap_penalty, OVERLAP_FLOOR
-    pairs = []
-    for i, x in enumerate(ids):
-        for j in range(i + 1, len(ids)):
-            y = ids[j]
-            value = float(a.overlap[i, j])
-            if value <= 0:
-                continue
-            nx, ny = ctx.networks[x], ctx.networks[y]
-            shared = shared_items(
-                set(nx.themes), set(ny.themes), set(nx.services), set(ny.services)
-            )
-            functions = ""
-            if needs and ctx.prepared is not None:
-                both = function_overlap(
-                    needs, (x, served[x]), (y, served[y]), names={x: names[i], y: names[j]}
-                )
-                functions = both.explanation if both.shared else ""
-            pairs.append(
-                OverlapPair(
-                    names[i],
-                    names[j],
-                    value,
-                    list(shared.themes),
-                    list(shared.services),
-                    functions,
-                    value * penalty if value >= floor else 0.0,
-                )
-            )
-    pairs.sort(key=lambda p: (-p.overlap, p.a, p.b))
-    return {
-        "heatmap": charts.overlap_heatmap(names, [list(row) for row in a.overlap]),
-        "pairs": pairs[:15],
-        "count": len(ids),
-    }
 
 
 action_label = advice.action_label

@@ -71,9 +71,9 @@ class RankRow:
 
     @property
     def reason(self) -> str:
-        """The explanation's first sentence: the one-line reason of a phone card."""
-        first = re.split(r"(?<=[.;:])\s", self.explanation, maxsplit=1)[0]
-        return first.rstrip(";:") if first != self.explanation else first
+        """The one-line reason of a phone card: the explanation, cut to one line by CSS (the
+        card's details unfold it)."""
+        return self.explanation
 
 
 def _raw_text(ctx: an.AnalysisContext, network_id: str, key: str, value: float) -> str:

@@ -19,6 +19,7 @@ from app.services import workspaces as ws
 from app.views import advice
 from app.views import report as report_view
 from app.views.dashboard import RankRow, ranking_rows
+from criteria.citations import SEED_DOCUMENTS, SEED_SOURCE
 from scoring.calendar import schedule
 
 SAMPLES = 500
@@ -40,6 +41,19 @@ class NetworkDetail:
     evidence: list[dict[str, Any]]
 
 
+def source_text(source: str) -> str:
+    """A source as a reader cites it: a seed document by its title, never its file id."""
+    seed = SEED_SOURCE.match(source)
+    if seed is None:
+        return source
+    file = seed.group("file")
+    title = SEED_DOCUMENTS.get(file)
+    number = file.split("_", 1)[0]
+    if title:
+        return _("%(title)s (seed document %(number)s)", title=title, number=number)
+    return _("seed document %(number)s", number=number)
+
+
 def _money(amount: Any, currency: str) -> str:
     return format_money(amount, currency, 2 if amount % 1 else 0)
 
@@ -50,7 +64,7 @@ def network_detail(
     """Facts, membership record, recommendation, charts and evidence of one network."""
     membership = ui.membership_of(session, workspace, network_id)
     network = catalogue.get_network(session, network_id)
-    sources = catalogue.sources_of(session, [network_id])[network_id]
+    sources = [source_text(s) for s in catalogue.sources_of(session, [network_id])[network_id]]
     outcomes = ws.outcomes_of(session, [membership.id or 0])[membership.id or 0]
     record = ws.membership_dict(membership, network, outcomes, ctx.currency)
     currency = ctx.currency
