@@ -67,9 +67,11 @@ def test_dashboard_on_a_phone(phone: tuple[Browser, str, str], lang: str) -> Non
     summary = page.locator(".summary-sentence")
     assert summary.inner_text().startswith(SUMMARY_START[lang])
     box = summary.bounding_box()
-    assert box is not None and box["y"] + box["height"] <= HEIGHT, box
+    assert box is not None
+    assert box["y"] + box["height"] <= HEIGHT, box
     card_box = cards.nth(1).bounding_box()
-    assert card_box is not None and card_box["y"] < HEIGHT, (
+    assert card_box is not None
+    assert card_box["y"] < HEIGHT, (
         f"the second card starts at {card_box} px, below the first screen"
     )
     # The reason is one line until the card's details are opened with a tap.
@@ -78,7 +80,8 @@ def test_dashboard_on_a_phone(phone: tuple[Browser, str, str], lang: str) -> Non
     first.locator("summary").tap()
     assert first.locator("details").get_attribute("open") is not None
     unfolded = reason.bounding_box()
-    assert one_line is not None and unfolded is not None
+    assert one_line is not None
+    assert unfolded is not None
     assert unfolded["height"] >= one_line["height"]
     first.screenshot(path=str(SHOTS / f"dashboard-phone-{lang}-card-open.png"))
     page.screenshot(path=str(SHOTS / f"dashboard-phone-{lang}-full.png"), full_page=True)
