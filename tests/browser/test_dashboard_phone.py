@@ -86,5 +86,4 @@ def test_dashboard_on_a_phone(phone: tuple[Browser, str, str], lang: str) -> Non
     first.screenshot(path=str(SHOTS / f"dashboard-phone-{lang}-card-open.png"))
     page.screenshot(path=str(SHOTS / f"dashboard-phone-{lang}-full.png"), full_page=True)
     assert not errors, errors
-    print(f"screenshots in {SHOTS.resolve()}")
     context.close()
