@@ -180,13 +180,14 @@ def _pages(client: TestClient, demo: Workspace, reset_token: str) -> dict[str, s
         ).text,
         "token-error": client.post("/account/tokens", data={"name": " "}).text,
     }
-    with TestClient(client.app) as anon:  # type: ignore[arg-type]
-        chosen = client.cookies.get(i18n.COOKIE)
-        if chosen:
-            anon.cookies.set(i18n.COOKIE, chosen)
-        pages["login"] = anon.get("/login").text
-        pages["reset"] = anon.get(f"/reset/{reset_token}").text
-        pages["reset-invalid"] = anon.get("/reset/nope").text
+    # A second client of the same app, without its own lifespan (the app is running).
+    anon = TestClient(client.app)  # type: ignore[arg-type]
+    chosen = client.cookies.get(i18n.COOKIE)
+    if chosen:
+        anon.cookies.set(i18n.COOKIE, chosen)
+    pages["login"] = anon.get("/login").text
+    pages["reset"] = anon.get(f"/reset/{reset_token}").text
+    pages["reset-invalid"] = anon.get("/reset/nope").text
     return pages
 
 
