@@ -30,14 +30,17 @@ from criteria.errors import CriteriaError
 
 __all__ = [
     "RANDOM_INDEX",
+    "SAATY_SCALE",
     "AHPResult",
     "Dispersion",
     "GroupWeights",
     "JudgementError",
+    "PairFix",
     "aggregate_group",
     "aggregate_table",
     "ahp",
     "group_table",
+    "most_inconsistent_pair",
     "normalise_points",
     "rank_order_centroid",
     "swing_weights",
@@ -356,6 +359,80 @@ def ahp(criteria: Sequence[str], judgements: Mapping[tuple[str, str], float]) ->
 
 def _ratio(value: float) -> str:
     return f"{value:.2g}" if value >= 1 else f"1/{1 / value:.2g}"
+
+
+#: The odd points of Saaty's scale, both ways: "a is extremely more important than b" (9)
+#: through "equally important" (1) to "b is extremely more important than a" (1/9).
+SAATY_SCALE: tuple[float, ...] = (9.0, 7.0, 5.0, 3.0, 1.0, 1 / 3, 1 / 5, 1 / 7, 1 / 9)
+
+
+@dataclass(frozen=True)
+class PairFix:
+    """The one judgement whose change on the scale makes the judgements most consistent.
+
+    ``given`` is what was said for ``a`` against ``b``; ``suggested`` is the scale value that
+    would give the lowest consistency ratio (``ratio_after``), everything else unchanged.
+    """
+
+    a: str
+    b: str
+    given: float
+    suggested: float
+    ratio_before: float
+    ratio_after: float
+
+
+def _consistency_ratio(matrix: FloatArray) -> float:
+    n = matrix.shape[0]
+    if n < 3:
+        return 0.0
+    lambda_max = float(np.max(np.linalg.eigvals(matrix).real))
+    ci = max(0.0, (lambda_max - n) / (n - 1))
+    return float(ci / RANDOM_INDEX.get(n, RANDOM_INDEX[max(RANDOM_INDEX)]))
+
+
+def most_inconsistent_pair(
+    criteria: Sequence[str],
+    judgements: Mapping[tuple[str, str], float],
+    scale: Sequence[float] = SAATY_SCALE,
+) -> PairFix | None:
+    """The judgement to revisit first, and the value on ``scale`` that would fix it best.
+
+    Every pair is tried at every other scale value, one change at a time; the change giving
+    the lowest consistency ratio wins (ties: the pair listed first). ``None`` when no single
+    change lowers the ratio (for instance when the judgements are already fully consistent).
+    Judgements are checked as `ahp` checks them.
+
+    >>> fix = most_inconsistent_pair(
+    ...     ["a", "b", "c", "d"],
+    ...     {("a", "b"): 3, ("a", "c"): 9, ("a", "d"): 9, ("b", "c"): 3, ("b", "d"): 3,
+    ...      ("c", "d"): 1 / 9},
+    ... )
+    >>> (fix.a, fix.b, fix.given, fix.suggested, round(fix.ratio_after, 6))
+    ('c', 'd', 0.1111111111111111, 1.0, 0.0)
+    """
+    names = list(criteria)
+    ahp(names, judgements)  # the same checks, the same messages
+    n = len(names)
+    matrix = np.ones((n, n), dtype=np.float64)
+    for i in range(n):
+        for j in range(i + 1, n):
+            value = _judgement(names[i], names[j], judgements)
+            matrix[i, j], matrix[j, i] = value, 1.0 / value
+    before = _consistency_ratio(matrix)
+    best: PairFix | None = None
+    for i in range(n):
+        for j in range(i + 1, n):
+            given = float(matrix[i, j])
+            for value in scale:
+                if math.isclose(value, given, rel_tol=1e-9):
+                    continue
+                trial = matrix.copy()
+                trial[i, j], trial[j, i] = value, 1.0 / value
+                after = _consistency_ratio(trial)
+                if after < before - 1e-9 and (best is None or after < best.ratio_after - 1e-9):
+                    best = PairFix(names[i], names[j], given, float(value), before, after)
+    return best
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ with the whole workbench (sliders and ranking). Saving creates a scenario (see s
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -19,6 +20,7 @@ from sqlmodel import Session
 from app import framework_text
 from app.db import SessionDep
 from app.deps import ReadWorkspace
+from app.i18n import gettext as _
 from app.models import Scenario, Workspace
 from app.routes.common import FormDep
 from app.services import analysis as an
@@ -26,6 +28,7 @@ from app.services import settings as decision_settings
 from app.services import ui
 from app.services import workspaces as ws
 from app.templating import is_htmx, render
+from app.views import priorities as pv
 from app.views.ranking import RankingRows, ranking_rows
 from criteria import Framework
 from criteria.errors import CriteriaError
@@ -44,13 +47,17 @@ def _context(
     errors: dict[str, str] | None = None,
     message: str = "",
     ahp_keys: list[str] | None = None,
-    ahp_result: ui.AHPView | None = None,
+    ahp_result: pv.AhpOutcome | None = None,
     form: Any = None,
     tool: str = "",
     rank: bool = True,
     prepared: an.PreparedInputs | None = None,
+    history: list[dict[str, float]] | None = None,
+    order: list[str] | None = None,
 ) -> dict[str, Any]:
     framework = ws.framework_of(session, workspace) if prepared is None else prepared.framework
+    keys = framework.keys
+    form = form or {}
     rows = RankingRows(Markup(""), None, 0)
     warnings: list[str] = []
     if rank:
@@ -69,11 +76,14 @@ def _context(
             warnings = list(ctx.analysis.warnings)
         except ui.FormErrors as exc:
             errors, message, tool = exc.errors, exc.message, ""
-    by_points = sorted(framework.keys, key=lambda k: (-points.get(k, 0.0), framework.keys.index(k)))
-    chosen = [k for k in (ahp_keys or []) if k in framework.keys] or by_points[
-        : ui.AHP_DEFAULT_COUNT
-    ]
+    if history is None:
+        history = pv.parse_history(form.get("history", ""), keys)
+    chosen = [k for k in (ahp_keys or []) if k in keys][: pv.AHP_MAX] or pv.chosen_keys(
+        {}, keys, points
+    )
     titles = framework_text.titles(framework)
+    if order is None:
+        order = pv.order_from(form, keys, points)
     if prepared is None:
         profile, row = (
             ws.get_profile(session, workspace),
@@ -99,16 +109,19 @@ def _context(
         "errors": errors or {},
         "message": message,
         "tool": tool,
-        "form": form or {},
+        "form": form,
         "swing_defaults": ui.swing_defaults(points),
-        "order": {k: i + 1 for i, k in enumerate(by_points)},
-        "ahp_keys": chosen[: ui.AHP_MAX],
-        "ahp_pairs": [
-            (a, b, titles[a], titles[b])
-            for i, a in enumerate(chosen[: ui.AHP_MAX])
-            for b in chosen[i + 1 : ui.AHP_MAX]
-        ],
-        "ahp_scale": ui.AHP_SCALE,
+        "hundred": _hundred(form, keys, points),
+        "draft": pv.encode(points, keys),
+        "history": pv.encode_history(history, keys),
+        "can_undo": bool(history),
+        "changed": not pv.same(points, settings.weights, keys),
+        "roc_rows": pv.roc_rows(order, titles),
+        "roc_order": ",".join(order),
+        "ahp_keys": chosen,
+        "ahp_pairs": pv.ahp_pairs(
+            chosen, titles, form, ahp_result.fix if ahp_result is not None else None
+        ),
         "ahp_result": ahp_result,
         "titles": titles,
         "currency": currency,
@@ -119,6 +132,17 @@ def _context(
             row.key: row for row in ui.value_function_rows(framework, effective, currency)
         },
     }
+
+
+def _hundred(form: Any, keys: Sequence[str], points: dict[str, float]) -> dict[str, Any]:
+    """The 100-point tool's fields: as posted, else the current weights out of 100."""
+    defaults = pv.hundred_defaults(points, keys)
+    values = {k: str(form.get(f"hundred_{k}", defaults[k])) for k in keys}
+    try:
+        total = sum(float(v) for v in values.values())
+    except ValueError:
+        total = float(sum(defaults.values()))
+    return {"values": values, "total": pv.hundred_total(total)}
 
 
 def _override_values(options: dict[str, Any], form: Any) -> dict[str, str]:
@@ -213,8 +237,17 @@ def preview(
     try:
         method = ui.parse_method(form.get("method"))
         points = ui.parse_points(form, keys)
+        before = pv.decode(str(form.get("draft", "")), keys) or settings.weights
+        history = pv.push(pv.parse_history(form.get("history"), keys), before, points, keys)
         context = _context(
-            session, workspace, settings, points, method, form=form, prepared=prepared
+            session,
+            workspace,
+            settings,
+            points,
+            method,
+            form=form,
+            prepared=prepared,
+            history=history,
         )
     except ui.FormErrors as exc:
         fallback = {k: settings.weights[k] for k in keys}
@@ -242,32 +275,55 @@ def preview(
     )
 
 
+TOOLS = ("hundred", "roc", "move", "swing", "ahp", "undo", "reset")
+
+
 @router.post("/workspaces/{workspace_id}/priorities/{tool}", name="priorities_tool")
 def weight_tool(
     tool: str, request: Request, workspace: ReadWorkspace, session: SessionDep, form: FormDep
 ) -> Response:
-    """Weights from a ranking of the criteria (roc), swing ratings (swing) or AHP (ahp)."""
+    """One weighting tool's answer, the unsaved draft kept (see app/views/priorities.py).
+
+    ``hundred`` takes points that add up to 100, ``roc`` sets the weights from the ranked list (``order``; or ``rank_<key>`` positions,
+    ties allowed), ``move`` only reorders that list (the up and down buttons without
+    JavaScript), ``swing`` and ``ahp`` (``action=choose`` only picks the criteria), ``undo``
+    goes back to the previous draft and ``reset`` to the scenario's weights.
+    """
     settings, method = _base(session, workspace, form)
     framework = ws.framework_of(session, workspace)
     keys = framework.keys
+    titles = framework_text.titles(framework)
     current = {k: settings.weights[k] for k in keys}
     with contextlib.suppress(ui.FormErrors):  # no sliders posted: keep the scenario's weights
         current = ui.parse_points(form, keys)
-    ahp_keys = [k for k in form.getlist("ahp") if k in keys]
-    result: ui.AHPView | None = None
+    history = pv.parse_history(form.get("history"), keys)
+    ahp_keys = pv.chosen_keys(form, keys, current)
+    order = pv.order_from(form, keys, current)
+    result: pv.AhpOutcome | None = None
+    points = current
     try:
         if tool == "roc":
-            points = ui.points_from_roc(form, keys)
+            if any(name.startswith("rank_") for name in form):
+                points = ui.points_from_roc(form, keys)
+            else:
+                points = pv.roc_points(order)
+        elif tool == "move":
+            order = pv.move(order, str(form.get("move", "")))
         elif tool == "swing":
-            points = ui.points_from_swing(form, keys)
+            points = pv.swing_points(form, keys)
+        elif tool == "hundred":
+            points = pv.hundred_points(form, keys)
         elif tool == "ahp":
-            if len(ahp_keys) < 2:
-                raise ui.FormErrors({"ahp": "Tick at least two criteria to compare."})
-            titles = framework_text.titles(framework)
-            result = ui.points_from_ahp(form, ahp_keys, current, titles)
-            points = result.points
+            if form.get("action") != "choose":
+                result = pv.ahp_outcome(form, ahp_keys, current, titles)
+                points = result.points
+        elif tool == "undo":
+            if history:
+                points = history.pop()
+        elif tool == "reset":
+            points = {k: settings.weights[k] for k in keys}
         else:
-            raise ui.FormErrors({}, f"There is no weighting tool called '{tool}'.")
+            raise ui.FormErrors({}, _("There is no weighting tool called '%(tool)s'.", tool=tool))
     except ui.FormErrors as exc:
         context = _context(
             session,
@@ -280,6 +336,8 @@ def weight_tool(
             ahp_keys=ahp_keys,
             form=form,
             tool=tool,
+            history=history,
+            order=order,
         )
         return render(
             request,
@@ -288,6 +346,12 @@ def weight_tool(
             status_code=422,
             block="workbench" if is_htmx(request) else None,
         )
+    if tool != "undo":
+        history = pv.push(history, current, points, keys)
+    if tool in ("hundred", "swing", "ahp", "undo", "reset") or (
+        tool == "roc" and not form.get("order")
+    ):
+        order = pv.order_from({}, keys, points)
     context = _context(
         session,
         workspace,
@@ -298,5 +362,7 @@ def weight_tool(
         ahp_result=result,
         form=form,
         tool=tool,
+        history=history,
+        order=order,
     )
     return render(request, PAGE, context, block="workbench" if is_htmx(request) else None)

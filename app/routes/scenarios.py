@@ -113,9 +113,9 @@ def create_scenario(
         method = ui.parse_method(form.get("method"))
         points = ui.parse_points(form, keys)
         if not name:
-            raise ui.FormErrors({"name": "Give the scenario a name."})
+            raise ui.FormErrors({"name": _("Give the scenario a name.")})
         if len(name) > 120:
-            raise ui.FormErrors({"name": "Keep the name under 120 characters."})
+            raise ui.FormErrors({"name": _("Keep the name under 120 characters.")})
         options = scenario_options(session, workspace, form, settings.options)
         try:
             scenario = ws.create_scenario(
@@ -131,7 +131,9 @@ def create_scenario(
                 actor=actor,
             )
         except Conflict:
-            raise ui.FormErrors({"name": f"A scenario named '{name}' already exists."}) from None
+            raise ui.FormErrors(
+                {"name": _("A scenario named '%(name)s' already exists.", name=name)}
+            ) from None
     except ui.FormErrors as exc:
         try:
             points = ui.parse_points(form, keys)

@@ -117,16 +117,16 @@ def parse_points(form: Mapping[str, Any], keys: Sequence[str]) -> dict[str, floa
         try:
             value = float(raw)
         except ValueError:
-            errors[name] = "Enter a number of points from 0 to 100."
+            errors[name] = _("Enter a number of points from 0 to 100.")
             continue
         if not math.isfinite(value) or not 0 <= value <= 100:
-            errors[name] = "Enter a number of points from 0 to 100."
+            errors[name] = _("Enter a number of points from 0 to 100.")
             continue
         points[key] = value
     if errors:
         raise FormErrors(errors)
     if not any(v > 0 for v in points.values()):
-        raise FormErrors({}, "All weights are zero: give at least one criterion some points.")
+        raise FormErrors({}, _("All weights are zero: give at least one criterion some points."))
     return points
 
 
@@ -134,7 +134,9 @@ def parse_method(raw: object) -> str:
     """A method name from a form; raises `FormErrors` naming the field ``method``."""
     value = str(raw or "weighted_sum")
     if value not in METHOD_LABELS:
-        raise FormErrors({"method": f"Choose one of the listed methods, not '{value}'."})
+        raise FormErrors(
+            {"method": _("Choose one of the listed methods, not '%(value)s'.", value=value)}
+        )
     return value
 
 
@@ -161,7 +163,7 @@ def points_from_roc(form: Mapping[str, Any], keys: Sequence[str]) -> dict[str, f
         name = f"rank_{key}"
         raw = str(form.get(name, "")).strip()
         if not raw.isdigit() or not 1 <= int(raw) <= len(keys):
-            errors[name] = f"Give a position from 1 to {len(keys)}."
+            errors[name] = _("Give a position from 1 to %(count)s.", count=len(keys))
             continue
         positions[key] = int(raw)
     if errors:
@@ -929,4 +931,17 @@ action_label = advice.action_label
 
 
 def method_options() -> list[tuple[str, str]]:
-    return [(str(m), METHOD_LABELS[str(m)]) for m in Method]
+    return [(str(m), method_label(str(m))) for m in Method]
+
+
+def method_label(method: str) -> str:
+    """A method's name in the reader's language (`METHOD_LABELS` is the English)."""
+    labels = {
+        "weighted_sum": _("Weighted sum (additive value)"),
+        "weighted_product": _("Weighted product"),
+        "topsis": _("TOPSIS (distance to the ideal)"),
+        "vikor": _("VIKOR (compromise)"),
+        "electre": _("ELECTRE (outranking)"),
+        "promethee_ii": _("PROMETHEE II (outranking flows)"),
+    }
+    return labels.get(method, METHOD_LABELS.get(method, method))

@@ -185,16 +185,19 @@ def test_slider_reranks_without_a_page_load(browser_page: tuple[Page, str, int])
 def test_ranking_criteria_updates_the_weights(browser_page: tuple[Page, str, int]) -> None:
     page, base, wid = browser_page
     page.goto(f"{base}/workspaces/{wid}/priorities")
-    inputs = page.locator("#tool-roc input[type=number]")
     page.click("#tool-roc summary")
-    count = inputs.count()
-    for i in range(count):
-        inputs.nth(i).fill(str(count - i))  # the last criterion becomes the most important
+    rows = page.locator("#roc-list .roc-row")
+    count = rows.count()
+    rows.last.focus()
+    for _ in range(count - 1):  # the last criterion becomes the most important
+        page.keyboard.press("Alt+ArrowUp")
+    first = rows.first.get_attribute("data-key")
+    last = rows.last.get_attribute("data-key")
     with page.expect_response(lambda r: r.url.endswith("/priorities/roc")):
-        page.click("#tool-roc button[type=submit]")
+        page.click("#tool-roc button:has-text('Use these weights')")
     # 15 criteria: (1/15) * H(15) = 22.1 points for the first, (1/15)^2 = 0.4 for the last
-    page.wait_for_selector("#w_staff_time[value='22.1']")
-    assert page.locator("#w_relevant_agenda").input_value() == "0.4"
+    page.wait_for_selector(f"#w_{first}[value='22.1']")
+    assert page.locator(f"#w_{last}").input_value() == "0.4"
 
 
 def test_invalid_score_shows_the_inline_error(browser_page: tuple[Page, str, int]) -> None:

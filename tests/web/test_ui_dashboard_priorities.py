@@ -161,15 +161,15 @@ def test_swing_and_ahp_set_the_weights(
     data = _weights(session, demo) | {"ahp": [a, b, c]} | judgements
     ahp = client.post(f"/workspaces/{demo.id}/priorities/ahp", data=data, headers=HX)
     assert ahp.status_code == 200
-    assert "Consistency ratio" in ahp.text
-    assert "Judgements to revisit" in ahp.text  # 9, 9 and 1/9 contradict each other
+    assert "consistency ratio" in ahp.text
+    assert "Revisit this comparison first" in ahp.text  # 9, 9 and 1/9 contradict each other
     missing = client.post(
         f"/workspaces/{demo.id}/priorities/ahp",
         data=_weights(session, demo) | {"ahp": [a, b]},
         headers=HX,
     )
     assert missing.status_code == 422
-    assert "Choose how much more important" in missing.text
+    assert "Choose which of the two matters more" in missing.text
 
 
 def test_save_as_scenario_redirects_to_the_dashboard(
