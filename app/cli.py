@@ -294,6 +294,45 @@ def cmd_import(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_backup(args: argparse.Namespace) -> int:
+    """The whole database to one file (JSON lines with the schema revision)."""
+    from app.services.backup import BackupError, backup_to_file
+
+    path = Path(args.file)
+    with _engine(args, migrated=False) as engine:
+        try:
+            summary = backup_to_file(engine, path)
+        except BackupError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+    print(
+        f"Backed up {summary.rows} rows in {len(summary.tables)} tables "
+        f"(schema revision {summary.revision}) to {path}"
+    )
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    """A backup file into the database: empty, or replaced whole with --force."""
+    from app.services.backup import BackupError, restore_from_file
+
+    path = Path(args.file)
+    if not path.is_file():
+        print(f"error: no file {path}", file=sys.stderr)
+        return 2
+    with _engine(args, migrated=False) as engine:
+        try:
+            summary = restore_from_file(engine, path, force=args.force)
+        except BackupError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+    print(
+        f"Restored {summary.rows} rows in {len(summary.tables)} tables from {path} "
+        f"(schema revision {summary.revision}, now upgraded to the newest)."
+    )
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="network-compass", description=__doc__)
     parser.add_argument(
@@ -339,6 +378,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--scenario", help="scenario name (default: the newest)")
     p.add_argument("--as-of", dest="as_of", help="date the analysis counts from (YYYY-MM-DD)")
     p.set_defaults(func=cmd_analyse)
+    p = sub.add_parser("backup", help="write the whole database to one file")
+    p.add_argument("file", help="file to write (JSON lines; replaced when complete)")
+    p.set_defaults(func=cmd_backup)
+    p = sub.add_parser("restore", help="restore a backup file into an empty database")
+    p.add_argument("file")
+    p.add_argument(
+        "--force", action="store_true", help="replace everything in a non-empty database"
+    )
+    p.set_defaults(func=cmd_restore)
     p = sub.add_parser("import-workspace", help="create a workspace from an export")
     p.add_argument("file")
     p.set_defaults(func=cmd_import)
