@@ -117,11 +117,10 @@ def install_handlers(app: FastAPI) -> None:
             "Please try again in a moment."
         )
         if _wants_json(request):
-            return JSONResponse(
-                {"detail": message, "error": "database_unavailable"},
-                status_code=503,
-                headers=headers,
-            )
+            body = {"detail": message, "error": "database_unavailable", "database": "unreachable"}
+            if request.url.path == "/healthz":
+                body["status"] = "degraded"
+            return JSONResponse(body, status_code=503, headers=headers)
         response = page(request, 503, _("Temporarily unavailable"), message)
         response.headers.update(headers)
         return response
