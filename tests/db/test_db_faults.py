@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from urllib.parse import quote
 
 import pytest
+from conftest import FIGURES, POSTGRES_URL, SEED_DIR, _make_user, bearer
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
@@ -24,7 +25,6 @@ from app.config import Settings
 from app.db import make_engine
 from app.main import create_app
 from app.services.workspaces import get_workspace_by_slug
-from tests.conftest import FIGURES, POSTGRES_URL, SEED_DIR, _make_user, bearer
 
 RECOVERY_LIMIT_S = 5.0
 

@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterator
 
 import pytest
+from conftest import Login, MakeUser, bearer
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlmodel import Session
@@ -20,7 +21,6 @@ from app.main import create_app
 from app.models import Workspace
 from app.ops import ACCESS_LOGGER
 from app.services import accounts
-from tests.conftest import Login, MakeUser, bearer
 
 
 class _Lines(logging.Handler):
