@@ -220,6 +220,19 @@ def test_database_cut_mid_write_gives_503s_no_partial_write_and_recovers(
             assert client.get("/healthz").json() == {"status": "ok", "database": "ok"}
             assert client.get(f"/workspaces/{wid}").status_code == 200
             assert new_scenario("after the outage") == 201
+
+            # A write of several rows (workspace, profile, audit entry, owner) cut at its last
+            # insert stores none of them.
+            proxy.trigger = b"INSERT INTO workspacemember"
+            cut_create = client.post(
+                "/api/v1/workspaces", json={"slug": "cut-mid-create", "name": "Cut"}
+            )
+            assert cut_create.status_code == 503, cut_create.text
+            proxy.restore()
+            deadline = time.monotonic() + RECOVERY_LIMIT_S
+            while client.get("/healthz").status_code != 200:
+                assert time.monotonic() < deadline, "no recovery within the limit"
+                time.sleep(0.05)
     finally:
         proxy.close()
 
@@ -239,7 +252,9 @@ def test_database_cut_mid_write_gives_503s_no_partial_write_and_recovers(
             .scalars()
             .all()
         )
+        slugs = set(conn.execute(text("SELECT slug FROM workspace")).scalars().all())
     direct.dispose()
+    assert "cut-mid-create" not in slugs
     assert {"before the outage", "after the outage"} <= names
     assert "cut mid-write" not in names  # the half-done transaction was rolled back
     assert "during the outage" not in names
