@@ -11,6 +11,13 @@ import app.models  # noqa: F401  (registers the tables on SQLModel.metadata)
 config = context.config
 target_metadata = SQLModel.metadata
 
+if "engine" not in config.attributes and not config.attributes.get("url_from_caller"):
+    # Run as `alembic upgrade head` from the shell: migrate the database the app uses
+    # (NC_DATABASE_URL, or .env, or the default), not a URL written in alembic.ini.
+    from app.config import Settings
+
+    config.set_main_option("sqlalchemy.url", Settings().database_url.replace("%", "%%"))
+
 
 def run_migrations_offline() -> None:
     context.configure(
