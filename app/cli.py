@@ -91,6 +91,10 @@ def bootstrap_first_user(session: Session, email: str) -> str | None:
     return accounts.create_reset(session, user)
 
 
+WORKER_HEALTHCHECK_SECONDS = 60
+"""How long uvicorn's parent process waits for a worker to answer before replacing it."""
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -125,6 +129,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
             host=args.host,
             port=args.port,
             log_level="info",
+            access_log=False,  # the app logs one JSON line per request (app/ops.py)
             timeout_graceful_shutdown=5,
         )
         return 0
@@ -139,7 +144,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
         port=args.port,
         workers=workers,
         log_level="info",
+        access_log=False,
         timeout_graceful_shutdown=5,
+        # A worker imports the whole app (PDF, solver, charts) before it answers the parent's
+        # health check: uvicorn's 5 s default killed and restarted workers in a loop on a
+        # busy two-core machine.
+        timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS,
     )
     return 0
 
