@@ -91,6 +91,10 @@ def bootstrap_first_user(session: Session, email: str) -> str | None:
     return accounts.create_reset(session, user)
 
 
+WORKER_HEALTHCHECK_SECONDS = 60
+"""How long uvicorn's parent process waits for a worker to answer before replacing it."""
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -125,6 +129,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
             host=args.host,
             port=args.port,
             log_level="info",
+            access_log=False,  # the app logs one JSON line per request (app/ops.py)
             timeout_graceful_shutdown=5,
         )
         return 0
@@ -139,7 +144,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
         port=args.port,
         workers=workers,
         log_level="info",
+        access_log=False,
         timeout_graceful_shutdown=5,
+        # A worker imports the whole app (PDF, solver, charts) before it answers the parent's
+        # health check: uvicorn's 5 s default killed and restarted workers in a loop on a
+        # busy two-core machine.
+        timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS,
     )
     return 0
 
@@ -294,6 +304,45 @@ def cmd_import(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_backup(args: argparse.Namespace) -> int:
+    """The whole database to one file (JSON lines with the schema revision)."""
+    from app.services.backup import BackupError, backup_to_file
+
+    path = Path(args.file)
+    with _engine(args, migrated=False) as engine:
+        try:
+            summary = backup_to_file(engine, path)
+        except BackupError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+    print(
+        f"Backed up {summary.rows} rows in {len(summary.tables)} tables "
+        f"(schema revision {summary.revision}) to {path}"
+    )
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    """A backup file into the database: empty, or replaced whole with --force."""
+    from app.services.backup import BackupError, restore_from_file
+
+    path = Path(args.file)
+    if not path.is_file():
+        print(f"error: no file {path}", file=sys.stderr)
+        return 2
+    with _engine(args, migrated=False) as engine:
+        try:
+            summary = restore_from_file(engine, path, force=args.force)
+        except BackupError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+    print(
+        f"Restored {summary.rows} rows in {len(summary.tables)} tables from {path} "
+        f"(schema revision {summary.revision}, now upgraded to the newest)."
+    )
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="network-compass", description=__doc__)
     parser.add_argument(
@@ -339,6 +388,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--scenario", help="scenario name (default: the newest)")
     p.add_argument("--as-of", dest="as_of", help="date the analysis counts from (YYYY-MM-DD)")
     p.set_defaults(func=cmd_analyse)
+    p = sub.add_parser("backup", help="write the whole database to one file")
+    p.add_argument("file", help="file to write (JSON lines; replaced when complete)")
+    p.set_defaults(func=cmd_backup)
+    p = sub.add_parser("restore", help="restore a backup file into an empty database")
+    p.add_argument("file")
+    p.add_argument(
+        "--force", action="store_true", help="replace everything in a non-empty database"
+    )
+    p.set_defaults(func=cmd_restore)
     p = sub.add_parser("import-workspace", help="create a workspace from an export")
     p.add_argument("file")
     p.set_defaults(func=cmd_import)

@@ -24,6 +24,10 @@ class Settings(BaseSettings):
         default="",
         description="Signs session cookies and CSRF tokens. Empty: a random key per process.",
     )
+    metrics_token: str = Field(
+        default="",
+        description="Bearer token that may read /metrics (site administrators always may).",
+    )
     migrate_on_start: bool = Field(
         default=True, description="Run `alembic upgrade head` when the app starts."
     )

@@ -42,6 +42,7 @@ def alembic_config(engine_or_url: Engine | str) -> Any:
         url = engine_or_url.url.render_as_string(hide_password=False)
     else:
         url = engine_or_url
+        cfg.attributes["url_from_caller"] = True  # migrations/env.py: keep this URL
     cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     return cfg
 

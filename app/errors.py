@@ -12,13 +12,16 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.i18n import gettext as _
 from criteria.errors import CriteriaError
 
 log = logging.getLogger(__name__)
+
+RETRY_AFTER_SECONDS = 5
+"""What a 503 for an unreachable database asks callers to wait before trying again."""
 
 
 class NotFound(Exception):
@@ -160,13 +163,38 @@ def install_handlers(app: FastAPI) -> None:
         )
         return page(request, 422, _status_title(422), message)
 
+    def database_unavailable(request: Request, exc: DBAPIError) -> Response:
+        """503 with Retry-After: the request's transaction was not committed (the database
+        rolls it back), and the pool reconnects by itself once the database is back."""
+        first_line = (str(exc.orig or exc).strip().splitlines() or [""])[0]
+        log.error("database unavailable on %s %s: %s", request.method, request.url.path, first_line)
+        headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
+        message = _(
+            "The database cannot be reached right now, so nothing was changed. "
+            "Please try again in a moment."
+        )
+        if _wants_json(request):
+            body = {"detail": message, "error": "database_unavailable", "database": "unreachable"}
+            if request.url.path == "/healthz":
+                body["status"] = "degraded"
+            return JSONResponse(body, status_code=503, headers=headers)
+        response = page(request, 503, _("Temporarily unavailable"), message)
+        response.headers.update(headers)
+        return response
+
     @app.exception_handler(OperationalError)
     async def database_down(request: Request, exc: OperationalError) -> Response:
-        log.error("database unavailable: %s", exc.orig)
-        message = _("The database is not reachable right now. Please try again in a moment.")
-        if _wants_json(request):
-            return JSONResponse({"detail": message}, status_code=503)
-        return page(request, 503, _status_title(503), message)
+        return database_unavailable(request, exc)
+
+    @app.exception_handler(InterfaceError)
+    async def database_interface(request: Request, exc: InterfaceError) -> Response:
+        return database_unavailable(request, exc)
+
+    @app.exception_handler(DBAPIError)
+    async def database_error(request: Request, exc: DBAPIError) -> Response:
+        if exc.connection_invalidated:  # the connection dropped mid-statement
+            return database_unavailable(request, exc)
+        return await unexpected(request, exc)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:

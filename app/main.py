@@ -11,7 +11,7 @@ from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 from sqlmodel import Session
 
-from app import __version__, i18n, security
+from app import __version__, i18n, ops, security
 from app.api import decisions as api_decisions
 from app.api import members as api_members
 from app.api import method_details as api_method_details
@@ -62,6 +62,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version=__version__,
         description=DESCRIPTION,
         lifespan=lifespan,
+        docs_url=None,  # served by `app.ops` from vendored files (no CDN)
+        redoc_url=None,
         dependencies=[Depends(security.guard)],
     )
     app.state.settings = settings
@@ -85,4 +87,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_handlers(app)
     app.add_middleware(i18n.LocaleMiddleware)
     security.install(app)
+    ops.configure_access_log(settings.log_level)
+    ops.install(app)  # last: its middleware is the outermost (ids, timing, no-store)
     return app

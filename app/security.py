@@ -55,13 +55,13 @@ CSP: Final = (
     "frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
 )
 DOCS_CSP: Final = (
-    "default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
-    "style-src 'self' https://cdn.jsdelivr.net; img-src 'self' data: https:; "
-    "frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
 )
-"""Swagger UI and ReDoc (FastAPI's /docs and /redoc) load from a CDN with one inline script.
-They show no user data; where the CDN is unreachable the page stays blank, the API works."""
-DOCS_PATHS: Final = frozenset({"/docs", "/redoc", "/docs/oauth2-redirect"})
+"""Fallback for the API reference; `app.ops` sets the app's own `state.docs_csp`, which also
+allows Swagger UI's one inline start-up script by its hash. Its files are vendored under
+static/vendor: no CDN."""
+DOCS_PATHS: Final = frozenset({"/docs"})
 STATIC_HEADERS: Final = (
     ("X-Content-Type-Options", "nosniff"),
     ("Referrer-Policy", "same-origin"),
@@ -318,7 +318,9 @@ class SecurityHeaders:
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
-                headers["Content-Security-Policy"] = DOCS_CSP if docs else CSP
+                headers["Content-Security-Policy"] = (
+                    getattr(scope["app"].state, "docs_csp", DOCS_CSP) if docs else CSP
+                )
                 for name, value in STATIC_HEADERS:
                     headers[name] = value
                 if https:

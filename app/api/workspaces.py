@@ -80,10 +80,7 @@ def create_workspace(
     """A new workspace; you become its owner."""
     data = body.model_dump()
     data["profile"] = body.profile.model_dump()
-    workspace = ws.create_workspace(session, data, actor=actor)
-    accounts.make_owner(session, workspace.id or 0, user.id)
-    session.commit()
-    session.refresh(workspace)
+    workspace = ws.create_workspace(session, data, actor=actor, owner_id=user.id)
     return _workspace_out(session, workspace)
 
 

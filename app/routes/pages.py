@@ -8,6 +8,7 @@ from sqlalchemy import text
 
 from app.db import SessionDep
 from app.deps import UserDep
+from app.errors import RETRY_AFTER_SECONDS
 from app.security import public
 from app.services import accounts, catalogue, guidance
 from app.templating import render
@@ -22,7 +23,11 @@ def healthz(session: SessionDep) -> Response:
     try:
         session.exec(text("SELECT 1"))  # type: ignore[call-overload]
     except Exception:
-        return JSONResponse({"status": "degraded", "database": "unreachable"}, status_code=503)
+        return JSONResponse(
+            {"status": "degraded", "database": "unreachable"},
+            status_code=503,
+            headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+        )
     return JSONResponse({"status": "ok", "database": "ok"})
 
 

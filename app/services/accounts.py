@@ -413,10 +413,23 @@ def resolve_api_token(
 # --- one-time links -------------------------------------------------------------------------
 
 
+def _end_open_resets(session: Session, user_id: int, now: datetime) -> None:
+    """Spend every unused reset link of the user (a newer link, or a used one, ends them)."""
+    for row in session.exec(
+        select(PasswordReset).where(
+            PasswordReset.user_id == user_id, col(PasswordReset.used_at).is_(None)
+        )
+    ):
+        row.used_at = now
+        session.add(row)
+
+
 def create_reset(session: Session, user: User) -> str:
-    """A one-time token to set the user's password, valid for 24 hours."""
+    """A one-time token to set the user's password, valid for 24 hours; older unused links of
+    the same user stop working."""
     token = secrets.token_urlsafe(32)
     now = utcnow()
+    _end_open_resets(session, user.id or 0, now)
     session.add(
         PasswordReset(
             token_hash=digest(token),
@@ -447,11 +460,10 @@ def use_reset(session: Session, token: str, password: str, confirm: str) -> User
     found = find_reset(session, token)
     if found is None:
         raise NotFound("link", "reset")
-    row, user = found
+    _row, user = found
     check_new_password(password, confirm)
     set_password(session, user, password)
-    row.used_at = utcnow()
-    session.add(row)
+    _end_open_resets(session, user.id or 0, utcnow())
     session.commit()
     return user
 

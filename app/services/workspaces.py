@@ -207,7 +207,11 @@ def _apply_profile(profile: CityProfile, data: dict[str, Any]) -> None:
             setattr(profile, key, value)
 
 
-def create_workspace(session: Session, data: dict[str, Any], *, actor: str) -> Workspace:
+def create_workspace(
+    session: Session, data: dict[str, Any], *, actor: str, owner_id: int | None = None
+) -> Workspace:
+    """A new workspace with its profile and, given `owner_id`, its owner: one transaction, so
+    a failure part-way (the database going away) leaves no workspace without an owner."""
     if get_workspace_by_slug(session, data["slug"]) is not None:
         raise Conflict(f"A workspace with the slug '{data['slug']}' already exists.")
     profile_data = data.pop("profile", {})
@@ -226,6 +230,10 @@ def create_workspace(session: Session, data: dict[str, Any], *, actor: str) -> W
         entity_key=workspace.slug,
         after=snapshot(workspace) | {"profile": jsonable(profile_dict(profile))},
     )
+    if owner_id is not None:
+        from app.services.accounts import make_owner
+
+        make_owner(session, workspace.id or 0, owner_id)
     session.commit()
     session.refresh(workspace)
     return workspace
