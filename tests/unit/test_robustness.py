@@ -256,3 +256,16 @@ def test_describe_interval_uses_the_names_a_reader_knows() -> None:
         "The top network stays C40 unless political leadership weighs more than 32% (now 9%); "
         "then UCLG would lead."
     )
+
+
+def test_two_networks_crossing_at_once_name_the_one_that_leads_past_it() -> None:
+    # Utilities A (0.75, 0.25), B (0.75, 0), C (1, 0), D (0.25, 0.75); C leads at (0.61, 0.39).
+    # With weight t on c0: C = t, A = 0.25 + 0.5 t, D = 0.75 - 0.5 t: A and D both reach C at
+    # t = 0.5, and below it D leads (D - A = 0.5 - t > 0). Found by the Hypothesis test above:
+    # the interval used to name A, the first network it met.
+    m = matrix_of([[4, 2], [4, 1], [5, 1], [2, 4]])
+    w = np.array([0.6124273363997433, 0.3875726636002568])
+    c0, c1 = weight_stability(m, w)
+    assert (c0.low, c0.high, c0.changes_to_low, c0.changes_to_high) == (0.5, 1.0, "D", "")
+    assert (c1.low, c1.high, c1.changes_to_low, c1.changes_to_high) == (0.0, 0.5, "", "D")
+    assert _check_brackets(m, w, Method.WEIGHTED_SUM, eps=1e-6) == 2
