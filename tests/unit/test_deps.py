@@ -7,7 +7,7 @@ import pytest
 from fastapi import HTTPException, Request
 
 from app.deps import REQUIRED_ROLE, admin_actor, current_actor, current_user
-from app.security import SignInRequired
+from app.security import SignInRequired, safe_next
 from app.services.accounts import CurrentUser
 
 
@@ -40,3 +40,20 @@ def test_each_workspace_dependency_names_its_role() -> None:
     for dependency, role in REQUIRED_ROLE.items():
         assert dependency.__nc_role__ == role  # type: ignore[attr-defined]
         assert dependency.__name__ == f"require_{role}"
+
+
+@pytest.mark.parametrize(
+    ("target", "expected"),
+    [
+        ("/workspaces/1?scenario=2", "/workspaces/1?scenario=2"),
+        ("/", "/"),
+        (None, "/"),
+        ("", "/"),
+        ("evil.example/x", "/"),  # not a local path
+        ("https://evil.example", "/"),
+        ("//evil.example", "/"),
+        ("/\\evil.example", "/"),  # browsers read /\ as //
+    ],
+)
+def test_safe_next_keeps_only_local_paths(target: str | None, expected: str) -> None:
+    assert safe_next(target) == expected
