@@ -269,3 +269,20 @@ def test_two_networks_crossing_at_once_name_the_one_that_leads_past_it() -> None
     assert (c0.low, c0.high, c0.changes_to_low, c0.changes_to_high) == (0.5, 1.0, "D", "")
     assert (c1.low, c1.high, c1.changes_to_low, c1.changes_to_high) == (0.0, 0.5, "", "D")
     assert _check_brackets(m, w, Method.WEIGHTED_SUM, eps=1e-6) == 2
+
+
+def test_weight_stability_for_an_action_either_side_of_the_bar() -> None:
+    # A = (5, 1) -> utilities (1, 0); B = (2, 4) -> (0.25, 0.75); weights (0.7, 0.3).
+    # A = 0.7 stays (>= 0.5) while its value t (weight on c0) >= 0.5, or 1 - t >= 0.5 on c1.
+    # B = 0.4 leaves (< 0.5); on c1 B = 0.25 + 0.5 t reaches 0.5 at t = 0.5 (mutants of the
+    # first row, of the bar comparison and of a slope below 1 survived the suite before).
+    m = matrix_of([[5, 1], [2, 4]])
+    w = [0.7, 0.3]
+    scores = evaluate(m, w).scores
+    rule = ActionRule.for_memberships([True, True], scores, leave_below=0.5, join_above=0.9)
+    a0, a1 = weight_stability(m, w, target="A", action_rule=rule)
+    assert (a0.holds, a0.low, a0.high, a0.changes_to) == ("STAY", pytest.approx(0.5), 1.0, "LEAVE")
+    assert (a1.low, a1.high, a1.changes_to) == (0.0, pytest.approx(0.5), "LEAVE")
+    b0, b1 = weight_stability(m, w, target="B", action_rule=rule)
+    assert b0.holds == "LEAVE"
+    assert (b1.low, b1.high, b1.changes_to) == (0.0, pytest.approx(0.5), "STAY")
