@@ -775,24 +775,33 @@ def _linear_bounds(
         keep_positive[t_index] = True
         labels = list(matrix.alternatives)
     low, high, to_low, to_high = 0.0, 1.0, "", ""
+    low_slope = high_slope = 0.0
     for i, (d_start, d_end, positive) in enumerate(zip(d0, d1, keep_positive, strict=True)):
         if action_rule is None and i == t_index:
             continue
-        slope = d_end - d_start
+        slope = float(d_end - d_start)
         if abs(slope) < 1e-15:
             continue
         root = float(-d_start / slope)
-        # positive: need d(t) >= 0; otherwise need d(t) <= 0.
+        # positive: need d(t) >= 0; otherwise need d(t) <= 0. Where several networks cross at
+        # the same weight, the one named is the one that leads past it: the steepest crossing
+        # (largest slope of d below the interval, smallest above it).
         gives_lower_bound = slope > 0 if positive else slope < 0
         if gives_lower_bound:
             root = min(root, wj)
-            if root > low:
-                low, to_low = root, labels[i]
+            tie = bool(to_low) and abs(root - low) <= _TIE and slope > low_slope
+            if root > low + _TIE or tie:
+                low, to_low, low_slope = root, labels[i], slope
         else:
             root = max(root, wj)
-            if root < high:
-                high, to_high = root, labels[i]
+            tie = bool(to_high) and abs(root - high) <= _TIE and slope < high_slope
+            if root < high - _TIE or tie:
+                high, to_high, high_slope = root, labels[i], slope
     return low, high, to_low, to_high
+
+
+_TIE = 1e-12
+"""Crossings closer than this are the same weight (exact ties of the weighted sum)."""
 
 
 def _searched_bounds(

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import copy
+import hashlib
+import os
 import re
-from collections.abc import Callable
+import sys
+from collections.abc import Callable, Sequence
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -45,8 +48,14 @@ CHECKLIST = (
     "accountability_impact",
 )
 CONTEXT = ("thematic_fit", "function_fit", "annual_fee", "staff_time")
-SEED_DIR = Path("/work/shared/seeds")
+SEED_DIR = Path(os.environ.get("NC_SEED_DIR", "/work/shared/seeds"))
 SEED_ARTICLE = SEED_DIR / "000_171eac752c2adbfc.txt"
+SEED_RUNS = Path(__file__).parent / "data" / "seed_six_word_runs.bin"
+"""A fingerprint of the seed documents shipped with the tests (they are not ours to ship): the
+sorted 5-byte BLAKE2b digests of every run of six words in them, so the no-copying test runs
+everywhere. Rebuild it with `python tests/unit/test_criteria.py` where the seeds are."""
+RUN_WORDS = 6  # words; short shared phrases ("levels of government") are unavoidable
+DIGEST = 5
 
 Data = dict[str, Any]
 
@@ -185,26 +194,63 @@ def framework_texts() -> list[str]:
     return texts
 
 
-@pytest.mark.skipif(not SEED_ARTICLE.exists(), reason="the seed article is not on this machine")
+def _words(text: str) -> list[str]:
+    return re.findall(r"[a-z']+", text.lower())
+
+
+def _digest(run: Sequence[str]) -> bytes:
+    return hashlib.blake2b(" ".join(run).encode(), digest_size=DIGEST).digest()
+
+
+def _runs(words: Sequence[str]) -> list[tuple[str, ...]]:
+    return [tuple(words[i : i + RUN_WORDS]) for i in range(len(words) - RUN_WORDS + 1)]
+
+
+def seed_fingerprint(seed_dir: Path) -> bytes:
+    """The fingerprint of the seed documents in `seed_dir` (see `SEED_RUNS`)."""
+    source: list[str] = []
+    for document in sorted(seed_dir.glob("0*.txt")):  # the article, the other seeds
+        source += ["|", *_words(document.read_text(encoding="utf-8"))]
+    return b"".join(sorted({_digest(run) for run in _runs(source)}))
+
+
+def _shipped_runs() -> set[bytes]:
+    data = SEED_RUNS.read_bytes()
+    assert data, f"{SEED_RUNS} is empty"
+    assert len(data) % DIGEST == 0, f"{SEED_RUNS} is damaged"
+    return {data[i : i + DIGEST] for i in range(0, len(data), DIGEST)}
+
+
 def test_framework_wording_copies_no_run_of_six_words_from_the_source() -> None:
-    def words(text: str) -> list[str]:
-        return re.findall(r"[a-z']+", text.lower())
-
-    n = 6  # words; short shared phrases ("levels of government") are unavoidable
-    source = words(SEED_ARTICLE.read_text(encoding="utf-8"))
-    for other in sorted(SEED_DIR.glob("0*.txt")):  # the migration brief and the other seeds
-        source += ["|", *words(other.read_text(encoding="utf-8"))]
-    source_runs = {tuple(source[i : i + n]) for i in range(len(source) - n + 1)}
-    texts = framework_texts()
-
+    """Runs everywhere (CI too) against the shipped fingerprint of the seed documents."""
+    source_runs = _shipped_runs()
+    assert len(source_runs) > 10_000  # every seed document, not an empty or partial file
     copied = [
-        text
-        for text in texts
-        for i in range(len(words(text)) - n + 1)
-        if tuple(words(text)[i : i + n]) in source_runs
+        " ".join(run)
+        for text in framework_texts()
+        for run in _runs(_words(text))
+        if _digest(run) in source_runs
     ]
-
     assert copied == []
+
+
+def test_the_fingerprint_finds_a_copied_sentence() -> None:
+    """The check can fail: the article's first sentence, copied into a text, is found, and a
+    sentence of our own is not."""
+    source_runs = _shipped_runs()
+    copied = "As the article says, cities today as legitimate actors of the international system."
+    own = "A network's secretariat answers the city's questions within a week."
+    assert [r for r in _runs(_words(copied)) if _digest(r) in source_runs] != []
+    assert [r for r in _runs(_words(own)) if _digest(r) in source_runs] == []
+
+
+@pytest.mark.skipif(
+    not SEED_ARTICLE.exists(),
+    reason="the seed documents are not on this machine: the shipped fingerprint (which the "
+    "no-copying test uses everywhere) is not re-checked against them",
+)
+def test_the_shipped_fingerprint_matches_the_seed_documents() -> None:
+    assert SEED_RUNS.read_bytes() == seed_fingerprint(SEED_DIR), "rebuild the fingerprint"
 
 
 # ---- Version 1.1.0: members and candidates, partial matches, distinctions, function fit ------
@@ -661,3 +707,9 @@ def test_framework_model_rejects_empty_criteria_directly() -> None:
     with pytest.raises(FrameworkError, match="field 'criteria': a framework needs at least one"):
         parse_framework(data, source="x.yaml")
     assert Framework.model_validate(default_data()).keys == CHECKLIST + CONTEXT
+
+
+if __name__ == "__main__":  # rebuild the shipped fingerprint from the seed documents
+    SEED_RUNS.parent.mkdir(exist_ok=True)
+    SEED_RUNS.write_bytes(seed_fingerprint(SEED_DIR))
+    sys.stdout.write(f"{SEED_RUNS}: {len(SEED_RUNS.read_bytes()) // DIGEST} runs\n")

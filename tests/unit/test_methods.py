@@ -223,12 +223,73 @@ def test_kendall_tau_definitions() -> None:
     assert kendall_tau(np.array([1, 1, 1]), np.array([1, 2, 3])) == 0.0
 
 
+def _tau_b(a: list[int], b: list[int]) -> float:
+    """Kendall's tau-b by counting pairs: (C - D) / sqrt((C + D + Ta)(C + D + Tb)), where Ta
+    counts pairs tied in b only and Tb pairs tied in a only (the module's conventions when one
+    or both rankings are constant)."""
+    concordant = discordant = tied_a = tied_b = 0
+    for i in range(len(a)):
+        for j in range(i + 1, len(a)):
+            da, db = a[i] - a[j], b[i] - b[j]
+            if da * db > 0:
+                concordant += 1
+            elif da * db < 0:
+                discordant += 1
+            elif da == 0 and db != 0:
+                tied_a += 1
+            elif db == 0 and da != 0:
+                tied_b += 1
+    both = concordant + discordant
+    if both + tied_a == 0 and both + tied_b == 0:
+        return 1.0
+    if both + tied_a == 0 or both + tied_b == 0:
+        return 0.0
+    return float((concordant - discordant) / np.sqrt((both + tied_b) * (both + tied_a)))
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.integers(1, 9).flatmap(
+        lambda n: st.tuples(
+            st.lists(st.integers(1, 4), min_size=n, max_size=n),
+            st.lists(st.integers(1, 4), min_size=n, max_size=n),
+        )
+    )
+)
+def test_kendall_tau_counts_pairs(pair: tuple[list[int], list[int]]) -> None:
+    a, b = pair
+    assert kendall_tau(np.array(a), np.array(b)) == pytest.approx(_tau_b(a, b), abs=1e-12)
+
+
 def test_method_agreement_covers_every_pair() -> None:
     matrix, w = random_problem(1)
     agreement = method_agreement(matrix, w)
     assert len(agreement) == 15  # 6 methods: 6 * 5 / 2 pairs
-    assert all(-1.0 <= tau <= 1.0 for tau in agreement.values())
-    assert (Method.WEIGHTED_SUM, Method.TOPSIS) in agreement
+    ranks = {m: evaluate(matrix, w, m).ranks.tolist() for m in Method}
+    methods = list(Method)
+    for (a, b), tau in agreement.items():
+        assert methods.index(a) < methods.index(b)
+        assert tau == pytest.approx(_tau_b(ranks[a], ranks[b]), abs=1e-12), (a, b)
+    # Not all the same, not all perfect: the methods really disagree somewhere on this problem.
+    assert min(agreement.values()) < 1.0
+
+
+def test_method_agreement_values_by_hand() -> None:
+    # A = (5, 1), B = (3, 3), C = (1, 5), weights 3:1. Weighted sum: A 0.75, B 0.5, C 0.25 (A, B,
+    # C), and TOPSIS agrees. Against the reverse ranking every pair is discordant: tau -1.
+    m = DecisionMatrix(
+        ("A", "B", "C"),
+        ("x", "y"),
+        np.array([[5.0, 1.0], [3.0, 3.0], [1.0, 5.0]]),
+        (Objective.MAX, Objective.MAX),
+        ((1.0, 5.0), (1.0, 5.0)),
+    )
+    assert method_agreement(m, {"x": 3, "y": 1}, ["weighted_sum", "topsis"]) == {
+        (Method.WEIGHTED_SUM, Method.TOPSIS): 1.0
+    }
+    assert kendall_tau(np.array([1, 2, 3]), np.array([3, 2, 1])) == -1.0
+    # (1, 2, 3) against (1, 1, 3): C = 2, D = 0, one pair tied in b only: 2 / sqrt(3 * 2).
+    assert kendall_tau(np.array([1, 2, 3]), np.array([1, 1, 3])) == pytest.approx(2 / np.sqrt(6))
 
 
 def test_method_errors() -> None:

@@ -43,6 +43,85 @@ def _forced(item: PortfolioItem) -> str | None:
     return None
 
 
+def _limits(
+    items: Sequence[PortfolioItem],
+    fee_budget: int | None,
+    hours_budget: float | None,
+    travel_budget: int | None,
+) -> tuple[int | None, float | None, int | None]:
+    """The budgets, raised to what the networks forced in need (they are never dropped)."""
+    must = [it for it in items if _forced(it) == "in"]
+    return (
+        None if fee_budget is None else max(fee_budget, sum(it.fee for it in must)),
+        None if hours_budget is None else max(hours_budget, sum(it.hours for it in must)),
+        None if travel_budget is None else max(travel_budget, sum(it.travel for it in must)),
+    )
+
+
+def ref_feasible(
+    items: Sequence[PortfolioItem],
+    chosen: set[int],
+    fee_budget: int | None = None,
+    hours_budget: float | None = None,
+    travel_budget: int | None = None,
+) -> bool:
+    """The rules, written out: forced networks in or out, the budgets, and a candidate joins
+    only if every free member of at least its value stays (every one, if eligibility is not
+    confirmed)."""
+    forced = [_forced(it) for it in items]
+    if any(f == "in" and k not in chosen for k, f in enumerate(forced)):
+        return False
+    if any(f == "out" and k in chosen for k, f in enumerate(forced)):
+        return False
+    fee, hours, travel = _limits(items, fee_budget, hours_budget, travel_budget)
+    if fee is not None and sum(items[k].fee for k in chosen) > fee:
+        return False
+    if hours is not None and sum(items[k].hours for k in chosen) > hours + 1e-9:
+        return False
+    if travel is not None and sum(items[k].travel for k in chosen) > travel:
+        return False
+    free_members = [k for k, f in enumerate(forced) if f is None and items[k].is_member]
+    for c in chosen:
+        if forced[c] is not None or items[c].is_member:
+            continue
+        for m in free_members:
+            needs = items[c].eligible is None or items[m].value >= items[c].value
+            if needs and m not in chosen:
+                return False
+    return True
+
+
+def ref_score(
+    items: Sequence[PortfolioItem],
+    chosen: set[int],
+    overlap: np.ndarray | None = None,
+    overlap_penalty: float = 0.0,
+) -> float:
+    """The objective, written out: each chosen network's value above its bar, less the cost of
+    joining for a candidate, less the penalty times its largest overlap with a stronger chosen
+    network; each member left out costs its switching cost."""
+    forced = [_forced(it) for it in items]
+
+    def stronger(j: int, i: int) -> bool:
+        a, b = items[j], items[i]
+        return (a.value, b.id) > (b.value, a.id)  # higher value, then smaller id
+
+    total = 0.0
+    for k, it in enumerate(items):
+        if k in chosen:
+            total += it.value - it.bar - (0.0 if it.is_member else it.switch_cost)
+            if overlap is not None:
+                dup = [
+                    min(overlap[k, j], 1.0)
+                    for j in chosen
+                    if j != k and stronger(j, k) and forced[j] != "out"
+                ]
+                total -= overlap_penalty * max(dup, default=0.0)
+        elif it.is_member:
+            total -= it.switch_cost
+    return total
+
+
 def reference(
     items: Sequence[PortfolioItem],
     overlap: np.ndarray | None = None,
@@ -54,56 +133,21 @@ def reference(
     """The best objective over every feasible subset, and one subset reaching it."""
     n = len(items)
     forced = [_forced(it) for it in items]
-    must = [k for k in range(n) if forced[k] == "in"]
-    if fee_budget is not None:
-        fee_budget = max(fee_budget, sum(items[k].fee for k in must))
-    if hours_budget is not None:
-        hours_budget = max(hours_budget, sum(items[k].hours for k in must))
-    if travel_budget is not None:
-        travel_budget = max(travel_budget, sum(items[k].travel for k in must))
+    must = {k for k in range(n) if forced[k] == "in"}
     free = [k for k in range(n) if forced[k] is None]
-    free_members = [k for k in free if items[k].is_member]
-
-    def stronger(j: int, i: int) -> bool:
-        a, b = items[j], items[i]
-        return (a.value, b.id) > (b.value, a.id)  # higher value, then smaller id
-
     best: tuple[float, frozenset[str]] = (-np.inf, frozenset())
     for bits in itertools.product((0, 1), repeat=len(free)):
-        chosen = set(must) | {k for k, b in zip(free, bits, strict=True) if b}
-        if fee_budget is not None and sum(items[k].fee for k in chosen) > fee_budget:
+        chosen = must | {k for k, b in zip(free, bits, strict=True) if b}
+        if not ref_feasible(items, chosen, fee_budget, hours_budget, travel_budget):
             continue
-        if hours_budget is not None and sum(items[k].hours for k in chosen) > hours_budget + 1e-9:
-            continue
-        if travel_budget is not None and sum(items[k].travel for k in chosen) > travel_budget:
-            continue
-        feasible = True
-        for c in chosen:
-            if forced[c] is not None or items[c].is_member:
-                continue
-            for m in free_members:
-                needs = items[c].eligible is None or items[m].value >= items[c].value
-                if needs and m not in chosen:
-                    feasible = False
-        if not feasible:
-            continue
-        total = 0.0
-        for k in range(n):
-            it = items[k]
-            if k in chosen:
-                total += it.value - it.bar - (0.0 if it.is_member else it.switch_cost)
-                if overlap is not None:
-                    dup = [
-                        overlap[k, j]
-                        for j in chosen
-                        if j != k and stronger(j, k) and forced[j] != "out"
-                    ]
-                    total -= overlap_penalty * max(dup, default=0.0)
-            elif it.is_member:
-                total -= it.switch_cost
+        total = ref_score(items, chosen, overlap, overlap_penalty)
         if total > best[0] + 1e-12:
             best = (total, frozenset(items[k].id for k in chosen))
     return best
+
+
+def _indices(items: Sequence[PortfolioItem], ids: frozenset[str]) -> set[int]:
+    return {k for k, it in enumerate(items) if it.id in ids}
 
 
 # --- random problems -------------------------------------------------------------------------
@@ -184,6 +228,13 @@ def test_the_program_reaches_the_reference_optimum(problem: dict[str, object]) -
     best, _ = reference(**problem)  # type: ignore[arg-type]
     # The program adds a tie bonus of 1e-7 per chosen network; the objective it reports has none.
     assert result.objective == pytest.approx(best, abs=2e-6)
+    # Its choice, scored and checked by the reference's own code (not the module's objective):
+    items: list[PortfolioItem] = problem["items"]  # type: ignore[assignment]
+    chosen = _indices(items, result.selected)
+    budgets = {k: problem[k] for k in ("fee_budget", "hours_budget", "travel_budget")}
+    assert ref_feasible(items, chosen, **budgets)  # type: ignore[arg-type]
+    score = ref_score(items, chosen, problem["overlap"], problem["overlap_penalty"])  # type: ignore[arg-type]
+    assert score == pytest.approx(best, abs=2e-6)
     _check_feasible(problem, result)
 
 

@@ -395,6 +395,45 @@ def test_overlap_and_priority_sentences_name_the_other_network() -> None:
     )
 
 
+def test_flags_carry_their_printed_figures() -> None:
+    """Messages and the fields the app translates from (app/views/advice.py) are exact; the
+    uncertain flag starts strictly below 70% (mutants of each survived the suite before)."""
+    facts = [
+        MembershipFacts("passive", is_member=True, engagement="passive"),
+        MembershipFacts("shaky", is_member=True),
+        MembershipFacts("at-limit", is_member=True),
+        MembershipFacts("thin", is_member=True, coverage=0.555),
+    ]
+    by_id = _run(
+        facts,
+        [0.8, 0.7, 0.7, 0.7],
+        {k: pf.Why(pf.SELECTED) for k in ("passive", "shaky", "at-limit", "thin")},
+        {"passive", "shaky", "at-limit", "thin"},
+        action_stability=np.array([0.95, 0.65, 0.70, np.nan]),
+        top_k_probability=np.zeros(4),
+        samples=2000,
+    )
+    flags = {k: r.flags for k, r in by_id.items()}  # type: ignore[attr-defined]
+    [engage] = flags["passive"]
+    assert (engage.code, engage.message, dict(engage.params)) == (
+        "re-engage",
+        "passive membership with a value (0.80) at or above the join bar (0.60): re-engage",
+        {"value": "0.80", "bar": "0.60"},
+    )
+    [shaky] = flags["shaky"]
+    assert shaky.code == "uncertain"
+    assert shaky.message == (
+        "uncertain: the advice holds in only 65% of plausible weightings (fewer than 70%)"
+    )
+    assert dict(shaky.params) == {"stability": 0.65, "share": "65%", "limit": "70%"}
+    assert flags["at-limit"] == ()  # exactly 70%: not uncertain
+    [thin] = flags["thin"]
+    assert (thin.code, dict(thin.params)) == ("assess-first", {"coverage": "56", "threshold": "70"})
+    assert thin.message == (
+        "assess first: only 56% of the assessed weight has scores (threshold 70%)"
+    )
+
+
 def test_assess_first_and_held_members() -> None:
     facts = [
         MembershipFacts("new", is_member=False, coverage=0.4),

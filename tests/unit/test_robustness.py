@@ -156,17 +156,58 @@ def test_weight_stability_weighted_sum_exact() -> None:
     )
 
 
+def _top_at(m: DecisionMatrix, w: np.ndarray, j: int, t: float, method: Method) -> int:
+    """The top network with criterion j's weight set to t (the others rescaled)."""
+    moved = np.delete(w, j) / np.delete(w, j).sum() * (1 - t)
+    return int(evaluate(m, np.insert(moved, j, t), method).ranks.argmin())
+
+
+def _check_brackets(m: DecisionMatrix, w: np.ndarray, method: Method, eps: float) -> int:
+    """Just inside each end the top stays; just outside an end below 1 (above 0) it changes,
+    to the network the interval names: an interval too wide or too narrow fails. Returns how
+    many ends were probed outside."""
+    top = _top_at(m, w, 0, float(w[0]), method)
+    outside = 0
+    for interval in weight_stability(m, w, method=method):
+        j = m.criteria.index(interval.criterion)
+        assert interval.low <= interval.current <= interval.high
+        for t in (interval.low + eps, interval.high - eps, interval.current):
+            if 0.0 <= t <= 1.0 and interval.low + eps <= interval.high - eps:
+                assert _top_at(m, w, j, t, method) == top, (interval, t)
+        if interval.low >= eps:
+            below = _top_at(m, w, j, interval.low - eps, method)
+            assert below != top, (interval, "the interval could reach lower")
+            outside += 1
+        if interval.high <= 1 - eps:
+            above = _top_at(m, w, j, interval.high + eps, method)
+            assert above != top, (interval, "the interval could reach higher")
+            assert m.alternatives[above] == interval.changes_to_high, interval
+            outside += 1
+    return outside
+
+
 @pytest.mark.parametrize("method", [Method.TOPSIS, Method.WEIGHTED_PRODUCT])
 def test_weight_stability_search_brackets_the_change(method: Method) -> None:
     m = random_matrix(4, n=8, missing=0)
     w = np.array([0.3, 0.2, 0.2, 0.2, 0.1])
-    top = evaluate(m, w, method).ranks.argmin()
-    for interval in weight_stability(m, w, method=method):
-        j = m.criteria.index(interval.criterion)
-        for t, same in ((interval.low + 1e-3, True), (interval.high - 1e-3, True)):
-            moved = np.delete(w, j) / np.delete(w, j).sum() * (1 - t)
-            probe = np.insert(moved, j, t)
-            assert bool(evaluate(m, probe, method).ranks.argmin() == top) is same
+    # The search bisects to 1e-4; probe 1e-3 inside and outside each end.
+    assert _check_brackets(m, w, method, eps=1e-3) >= 3
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(0, 10_000), st.integers(2, 6), st.integers(2, 5))
+def test_weighted_sum_interval_is_exact_on_both_sides(seed: int, n: int, m_: int) -> None:
+    """The weighted sum's interval is exact: 1e-6 inside the top stays, 1e-6 outside it moves."""
+    rng = np.random.default_rng(seed)
+    m = matrix_of(rng.integers(1, 6, (n, m_)).astype(float).tolist())
+    w = rng.dirichlet(np.ones(m_))
+    _check_brackets(m, w, Method.WEIGHTED_SUM, eps=1e-6)
+
+
+def test_weighted_sum_interval_probes_outside() -> None:
+    # The worked example above: A leads for t in [0.75, 1] on c0 and [0, 0.25] on c1.
+    m = matrix_of([[5, 1], [1, 5], [4, 4]])
+    assert _check_brackets(m, np.array([0.8, 0.2]), Method.WEIGHTED_SUM, eps=1e-6) == 2
 
 
 def test_weight_stability_for_an_action() -> None:
@@ -215,3 +256,33 @@ def test_describe_interval_uses_the_names_a_reader_knows() -> None:
         "The top network stays C40 unless political leadership weighs more than 32% (now 9%); "
         "then UCLG would lead."
     )
+
+
+def test_two_networks_crossing_at_once_name_the_one_that_leads_past_it() -> None:
+    # Utilities A (0.75, 0.25), B (0.75, 0), C (1, 0), D (0.25, 0.75); C leads at (0.61, 0.39).
+    # With weight t on c0: C = t, A = 0.25 + 0.5 t, D = 0.75 - 0.5 t: A and D both reach C at
+    # t = 0.5, and below it D leads (D - A = 0.5 - t > 0). Found by the Hypothesis test above:
+    # the interval used to name A, the first network it met.
+    m = matrix_of([[4, 2], [4, 1], [5, 1], [2, 4]])
+    w = np.array([0.6124273363997433, 0.3875726636002568])
+    c0, c1 = weight_stability(m, w)
+    assert (c0.low, c0.high, c0.changes_to_low, c0.changes_to_high) == (0.5, 1.0, "D", "")
+    assert (c1.low, c1.high, c1.changes_to_low, c1.changes_to_high) == (0.0, 0.5, "", "D")
+    assert _check_brackets(m, w, Method.WEIGHTED_SUM, eps=1e-6) == 2
+
+
+def test_weight_stability_for_an_action_either_side_of_the_bar() -> None:
+    # A = (5, 1) -> utilities (1, 0); B = (2, 4) -> (0.25, 0.75); weights (0.7, 0.3).
+    # A = 0.7 stays (>= 0.5) while its value t (weight on c0) >= 0.5, or 1 - t >= 0.5 on c1.
+    # B = 0.4 leaves (< 0.5); on c1 B = 0.25 + 0.5 t reaches 0.5 at t = 0.5 (mutants of the
+    # first row, of the bar comparison and of a slope below 1 survived the suite before).
+    m = matrix_of([[5, 1], [2, 4]])
+    w = [0.7, 0.3]
+    scores = evaluate(m, w).scores
+    rule = ActionRule.for_memberships([True, True], scores, leave_below=0.5, join_above=0.9)
+    a0, a1 = weight_stability(m, w, target="A", action_rule=rule)
+    assert (a0.holds, a0.low, a0.high, a0.changes_to) == ("STAY", pytest.approx(0.5), 1.0, "LEAVE")
+    assert (a1.low, a1.high, a1.changes_to) == (0.0, pytest.approx(0.5), "LEAVE")
+    b0, b1 = weight_stability(m, w, target="B", action_rule=rule)
+    assert b0.holds == "LEAVE"
+    assert (b1.low, b1.high, b1.changes_to) == (0.0, pytest.approx(0.5), "STAY")

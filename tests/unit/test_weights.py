@@ -57,6 +57,24 @@ def test_swing_weights() -> None:
         swing_weights({"a": 100, "b": 120})
 
 
+def test_weight_tool_errors_name_the_field() -> None:
+    """The forms show these next to the field: the field and the whole message matter."""
+    with pytest.raises(CriteriaError) as above:
+        swing_weights({"a": 100, "b": 120})
+    assert dict(above.value.fields) == {"b": "above 100"}
+    with pytest.raises(CriteriaError, match=r"^No swings were rated: rate at least one"):
+        swing_weights({})
+    with pytest.raises(CriteriaError, match=r"^Give 100 points to the swing that matters most"):
+        swing_weights({"a": 80})
+    with pytest.raises(CriteriaError, match=r"^A rank position is empty: every position"):
+        rank_order_centroid(["a", []])
+    with pytest.raises(CriteriaError, match=r"^The ranking is empty: rank at least one"):
+        rank_order_centroid([])
+    with pytest.raises(CriteriaError) as twice:
+        rank_order_centroid(["a", "b", "a"])
+    assert dict(twice.value.fields) == {"a": "ranked twice"}
+
+
 def test_roc_barron_barrett() -> None:
     # Barron & Barrett (1996), Management Science 42(11), w_k = (1/n) sum_{i=k..n} 1/i:
     # n = 3: (1 + 1/2 + 1/3)/3 = 0.6111, (1/2 + 1/3)/3 = 0.2778, (1/3)/3 = 0.1111

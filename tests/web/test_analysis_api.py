@@ -16,6 +16,13 @@ from app.models import AuditEntry, Scenario, Workspace
 ACTIONS = {"join", "stay", "leave", "at_risk", "assess_first", "not_recommended", "not_eligible"}
 AS_OF = "2026-12-01"
 
+# Where these numbers come from: GET .../scenarios/{Balanced}/analysis?as_of=2026-12-01 on the
+# seeded demo (seed_data/demo/example-city.yaml), checked by hand on 1 December 2026 against
+# the dashboard (/workspaces/{id}?scenario={Balanced}): the same 22 rows, actions and values in
+# the same order, and C40's value re-added from the dashboard's breakdown (5 x 0.065 + 5 x
+# 0.049 + 2 x 0.033 + 0.034 + 0.046 + 0.022 = 0.738, 0.739 before rounding each share).
+# A change of the weighted sum (a criterion left out), of the bars, the budget or the
+# portfolio moves these values or actions: update them only after the same review.
 # The "Balanced" scenario of the fictional demo on 1 December 2026, reviewed row by row: the
 # three members below the leave bar leave (ECCAR only just: flagged uncertain); the travel
 # budget (EUR 36,000 against EUR 39,800 of members' travel) cannot keep every member, and UCLG,
@@ -48,6 +55,35 @@ BALANCED = [
 ]
 
 
+BALANCED_FLAGS = {
+    "eurocities": ["disputed"],
+    "r-cities": ["uncertain", "eligibility-unknown"],
+    "mufpp": ["re-engage"],  # passive member, 0.611 at or above the join bar (0.60)
+    "uclg": ["disputed", "notice"],
+    "climate-alliance": ["uncertain", "notice"],
+    "eccar": ["uncertain", "notice"],
+    "metropolis": ["notice"],
+    "integrating-cities": ["missing-scores"],
+}
+"""The flags of the Balanced rows (every other row has none), from the same review."""
+
+RE_ENGAGE = {
+    # Passive members that stay: MUFPP (0.611; 0.637 in the budget cut) clears the join bar
+    # (0.60) and is told to re-engage; in "Climate and impact first" it stays at 0.538, above
+    # the leave bar but below the join bar, and in the budget cut ECCAR stays at 0.482: no flag.
+    "Balanced": {"mufpp"},
+    "Climate and impact first": set(),
+    "Budget cut 30%": {"mufpp"},
+}
+PASSIVE = {"uclg", "metropolis", "climate-alliance", "eccar", "mufpp"}
+"""The demo's passive members."""
+STAYING_PASSIVE = {
+    "Balanced": {"mufpp": 0.611},
+    "Climate and impact first": {"mufpp": 0.538},
+    "Budget cut 30%": {"mufpp": 0.637, "eccar": 0.482},
+}
+
+
 def _scenario(session: Session, demo: Workspace, name: str) -> Scenario:
     return session.exec(
         select(Scenario).where(Scenario.workspace_id == demo.id, Scenario.name == name)
@@ -74,6 +110,8 @@ def test_the_balanced_scenario_gives_the_reviewed_advice(
         for r in body["recommendations"]
     ]
     assert rows == BALANCED
+    flags = {r["network_id"]: [f["code"] for f in r["flags"]] for r in body["recommendations"]}
+    assert {k: v for k, v in flags.items() if v} == BALANCED_FLAGS
     assert body["summary"]["sentence"] == (
         "Keep 9, leave 4 (saves EUR 74,900 and 820 h a year), join 1 (costs EUR 1,000 and 200 "
         "h a year); assess 1 candidate before deciding."
@@ -127,6 +165,14 @@ def test_every_demo_scenario_tells_one_story_per_row(
             assert rec["evidence_coverage"] >= body["settings"]["evidence_threshold"]
         if rec["rank"] is not None and rec["rank"] != rec["value_rank"]:
             assert "The advice follows the additive value." in rec["method_note"]
+    re_engage = {r["network_id"] for r in recs if "re-engage" in [f["code"] for f in r["flags"]]}
+    assert re_engage == RE_ENGAGE[name]
+    staying = {
+        r["network_id"]: round(r["value"], 3)
+        for r in recs
+        if r["action"] == "stay" and r["network_id"] in PASSIVE
+    }
+    assert staying == STAYING_PASSIVE[name]  # the passive members that stay, either side of 0.60
     p4hc = next(r for r in recs if r["network_id"] == "p4hc")
     assert p4hc["action"] == "not_eligible"
     if name == "Budget cut 30%":
