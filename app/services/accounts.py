@@ -21,6 +21,7 @@ from sqlalchemy import and_, delete, func
 from sqlmodel import Session, col, select
 
 from app.errors import InvalidInput, NotFound
+from app.i18n import gettext as _
 from app.models import (
     ApiToken,
     LoginAttempt,
@@ -469,7 +470,7 @@ def list_members(session: Session, workspace: Workspace) -> list[tuple[Workspace
 
 def _check_role(role: str) -> None:
     if role not in ROLES:
-        raise InvalidInput("role", f"Role must be one of {', '.join(ROLES)}.")
+        raise InvalidInput("role", _("Role must be one of %(roles)s.", roles=", ".join(ROLES)))
 
 
 def _owner_count(session: Session, workspace_id: int) -> int:
@@ -500,11 +501,16 @@ def add_member(
     if user is None:
         raise InvalidInput(
             "email",
-            f"No account for {normalise_email(email)}. A site administrator creates accounts "
-            "with `network-compass create-user`.",
+            _(
+                "No account for %(email)s. A site administrator creates accounts with "
+                "`network-compass create-user`.",
+                email=normalise_email(email),
+            ),
         )
     if role_in(session, user.id or 0, workspace.id or 0) is not None:
-        raise InvalidInput("email", f"{user.email} is already a member of this workspace.")
+        raise InvalidInput(
+            "email", _("%(email)s is already a member of this workspace.", email=user.email)
+        )
     member = WorkspaceMember(workspace_id=workspace.id or 0, user_id=user.id or 0, role=role)
     session.add(member)
     audit(
@@ -531,7 +537,7 @@ def change_role(
         and role != "owner"
         and _owner_count(session, member.workspace_id) <= 1
     ):
-        raise InvalidInput("role", "A workspace needs at least one owner: add another first.")
+        raise InvalidInput("role", _("A workspace needs at least one owner: add another first."))
     before = member.role
     member.role = role
     session.add(member)
@@ -554,7 +560,7 @@ def remove_member(session: Session, workspace: Workspace, user_id: int, *, actor
     """Take a member out of the workspace; the last owner cannot be removed."""
     member = _member(session, workspace, user_id)
     if member.role == "owner" and _owner_count(session, member.workspace_id) <= 1:
-        raise InvalidInput("user_id", "A workspace needs at least one owner: add another first.")
+        raise InvalidInput("user_id", _("A workspace needs at least one owner: add another first."))
     user = session.get(User, user_id)
     session.delete(member)
     audit(
