@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from sqlmodel import Session
 
+from app import framework_text
 from app.db import SessionDep
 from app.deps import ActorDep, EditWorkspace, ReadWorkspace, UserDep
 from app.models import Workspace
@@ -16,6 +17,7 @@ from app.routes.common import FormDep, see_other, workspace_url
 from app.services import catalogue, guidance, ui
 from app.services import workspaces as ws
 from app.templating import is_htmx, render
+from app.views import assess as words
 from app.views import consequences
 
 router = APIRouter(include_in_schema=False)
@@ -34,15 +36,24 @@ def _context(
     saved: int | None = None,
     moved: list[str] | None = None,
 ) -> dict[str, Any]:
+    extras = guidance.assess_extras(session, workspace, network_id)
+    names = consequences.network_names(session, workspace)
+    titles = framework_text.titles(ws.framework_of(session, workspace))
+    check = extras["correlation"]
     return {
         "workspace": workspace,
         "nav_active": "dashboard",
+        "function_lines": [
+            words.function_overlap_text(o, names) for o in extras["function_overlaps"]
+        ],
+        "correlation_summary": words.correlation_summary(check),
+        "correlation_pairs": [words.correlated_pair_text(p, titles) for p in check.pairs],
         "network": catalogue.get_network(session, network_id),
         "assessor": assessor,
         "assessors": ui.assessors_of(session, workspace, network_id, actor),
         "rows": ui.assess_rows(session, workspace, network_id, assessor, form),
         "hint": ui.hint_for(session, workspace, network_id),
-        "extras": guidance.assess_extras(session, workspace, network_id),
+        "extras": extras,
         "errors": errors or {},
         "confidence": ui.CONFIDENCE,
         "confidence_label": ui.confidence_label,

@@ -9,6 +9,7 @@ import html
 import re
 from decimal import Decimal
 
+import pytest
 from conftest import Login, MakeUser
 from fastapi.testclient import TestClient
 from hypothesis import given
@@ -351,3 +352,35 @@ def test_no_internal_ids_on_the_assessment_and_audit_pages(
         shown = _text(client.get(url).text)
         leaks = [m.group(0) for m in pattern.finditer(shown)]
         assert not leaks, (url, leaks)
+
+
+def test_every_string_on_the_three_pages_is_translatable(
+    client: TestClient, demo: Workspace, session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """In the pseudo-locale every message is wrapped in [~...~]: what is left is data."""
+    from app import i18n
+
+    membership = ws.list_memberships(session, demo)[0][0]
+    ws.update_membership(session, demo, membership, {"staff_hours": 7}, actor="admin@example.org")
+    data = {n.name for _m, n in ws.list_memberships(session, demo)}
+    data |= {n.acronym for _m, n in ws.list_memberships(session, demo) if n.acronym}
+    data |= {a.assessor for a in ws.list_assessments(session, demo)}
+    data |= {"admin@example.org", demo.name, "Network Compass"}
+    monkeypatch.setattr(i18n, "negotiate", lambda *_args: i18n.PSEUDO)
+    for url in (
+        f"/workspaces/{demo.id}/networks/iclei/assess?saved=2&checked=1",
+        f"/workspaces/{demo.id}/networks/iclei/assess?saved=2&checked=1&change=c40:3:5:stay:leave",
+        f"/workspaces/{demo.id}/audit",
+        f"/workspaces/{demo.id}/members",
+    ):
+        page = client.get(url).text
+        main = page[page.find("<main") : page.find("</main>")]
+        text = html.unescape(re.sub(r"<[^>]+>", "\n", main))
+        innermost = re.compile(r"\[~(?:(?!\[~).)*?~\]", flags=re.DOTALL)
+        while innermost.search(text):  # messages nest: remove the innermost first
+            text = innermost.sub("", text)
+        text = re.sub(r"[A-Z][a-z]{2} \d{1,2}, \d{4}(, \d{1,2}:\d{2}:\d{2}\s?[AP]M)?", "", text)
+        for item in sorted(data, key=len, reverse=True):
+            text = text.replace(item, "")
+        left = [line.strip() for line in text.splitlines() if re.search(r"[A-Za-z]{3,}", line)]
+        assert not left, (url, left[:10])
