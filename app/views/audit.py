@@ -207,13 +207,18 @@ def load_names(session: Session, workspace: Workspace, entries: Iterable[AuditEn
     return Names(networks, scenarios, people, criteria, currency)
 
 
+def _amount(amount: Decimal, names: Names) -> str:
+    """Money in the reader's locale: whole units, or cents when there are any."""
+    return format_money(amount, names.currency, 0 if amount == amount.to_integral() else 2)
+
+
 def _money_minor(value: Any, names: Names) -> str:
-    return format_money(Decimal(int(value)) / 100, names.currency)
+    return _amount(Decimal(int(value)) / 100, names)
 
 
 def _money(value: Any, names: Names) -> str:
     try:
-        return format_money(Decimal(str(value)), names.currency)
+        return _amount(Decimal(str(value)), names)
     except InvalidOperation:
         return str(value)
 

@@ -384,3 +384,23 @@ def test_every_string_on_the_three_pages_is_translatable(
             text = text.replace(item, "")
         left = [line.strip() for line in text.splitlines() if re.search(r"[A-Za-z]{3,}", line)]
         assert not left, (url, left[:10])
+
+
+def test_undo_a_profile_change(client: TestClient, demo: Workspace, session: Session) -> None:
+    profile = ws.get_profile(session, demo)
+    hours, budget = profile.staff_hours_budget, profile.fee_budget_minor
+    ws.update_profile(
+        session,
+        demo,
+        {"staff_hours_budget": 4321, "fee_budget": Decimal("99999.50")},
+        actor="x@example.org",
+    )
+    entry = _last_entry(session, demo)
+    assert entry.entity == "profile"
+    log = _text(client.get(f"/workspaces/{demo.id}/audit").text)
+    assert "€99,999.50" in log  # cents shown when there are any
+    assert client.post(f"/workspaces/{demo.id}/audit/{entry.id}/revert").status_code == 200
+    session.expire_all()
+    profile = ws.get_profile(session, demo)
+    assert (profile.staff_hours_budget, profile.fee_budget_minor) == (hours, budget)
+    assert _last_entry(session, demo).action == "revert"
