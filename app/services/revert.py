@@ -5,8 +5,8 @@ An entry's shape says what happened: no 'before' (a row was created), no 'after'
 deleted), both (fields changed, only the changed ones are recorded). A revert is itself
 audited, with the action ``revert`` and the same shape, so a revert can be reverted in turn.
 
-Revertible entities: assessments, scenarios, memberships (with their outcomes) and the city
-profile. Everything else (accounts, catalogue, imports, workshops...) is not: `revertible`
+Revertible entities: assessments, scenarios, memberships (with their outcomes), the city
+profile and the decision settings. Everything else (accounts, catalogue, imports, workshops...) is not: `revertible`
 says so and `revert` raises `InvalidInput`.
 """
 
@@ -24,10 +24,13 @@ from sqlmodel import Session, SQLModel, select
 from app.errors import Conflict, InvalidInput, NotFound
 from app.i18n import gettext as _
 from app.models import Assessment, AuditEntry, Membership, Scenario, Workspace, utcnow
+from app.services import settings as decision_settings
 from app.services import workspaces as ws
-from app.services.common import audit, jsonable, snapshot
+from app.services.common import audit, jsonable, snapshot, to_minor
+from criteria.errors import CriteriaError
 
-REVERTIBLE = ("assessment", "scenario", "membership", "profile")
+REVERTIBLE = ("assessment", "scenario", "membership", "profile", "settings")
+UPDATE_ONLY = frozenset({"profile", "settings"})
 IGNORED = frozenset({"version", "workspace_id"})
 """Fields that never decide whether the data moved on (versions grow with any write)."""
 
@@ -85,7 +88,7 @@ def revertible(entry: AuditEntry) -> bool:
     """Whether the revert button applies to this entry (not whether it would succeed now)."""
     if entry.entity not in REVERTIBLE or entry.workspace_id is None:
         return False
-    if entry.entity == "profile":
+    if entry.entity in UPDATE_ONLY:
         return entry.before is not None and entry.after is not None
     return entry.before is not None or entry.after is not None
 
@@ -150,6 +153,8 @@ def revert(session: Session, workspace: Workspace, entry_id: int, *, actor: str)
     try:
         if entry.entity == "profile":
             _revert_profile(session, workspace, entry, actor)
+        elif entry.entity == "settings":
+            _revert_settings(session, workspace, entry, actor)
         else:
             _revert_row(session, workspace, entry, actor)
         session.commit()
@@ -259,3 +264,39 @@ def _revert_profile(session: Session, workspace: Workspace, entry: AuditEntry, a
         current,
         jsonable(ws.profile_dict(profile)),
     )
+
+
+def _settings_now(row: Any) -> dict[str, Any]:
+    values = decision_settings.settings_dict(row)
+    now: dict[str, Any] = jsonable({k: v for k, v in values.items() if k != "version"})
+    return now
+
+
+def _revert_settings(session: Session, workspace: Workspace, entry: AuditEntry, actor: str) -> None:
+    if entry.before is None or entry.after is None:
+        raise InvalidInput("entry", _("This kind of change cannot be undone here."))
+    row = decision_settings.get_settings(session, workspace)
+    current = _settings_now(row)
+    if not _matches(current, entry.after):
+        raise _moved_on()
+    restored = {k: v for k, v in entry.before.items() if k in decision_settings.FIELDS}
+    try:  # the other settings may have moved since: the mix must still be valid
+        decision_settings._core({**current, **restored})
+    except CriteriaError as exc:
+        raise InvalidInput(
+            "entry",
+            _(
+                "Undoing this would leave settings that do not fit together: %(reason)s",
+                reason=str(exc),
+            ),
+        ) from exc
+    for name, value in restored.items():
+        if name == "fee_reference":
+            row.fee_reference_minor = None if value is None else to_minor(Decimal(str(value)))
+        else:
+            setattr(row, name, value)
+    row.version += 1
+    row.updated_at = utcnow()
+    session.add(row)
+    session.flush()
+    _record(session, workspace, entry, workspace.slug, actor, current, _settings_now(row))

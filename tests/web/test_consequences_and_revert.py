@@ -404,3 +404,23 @@ def test_undo_a_profile_change(client: TestClient, demo: Workspace, session: Ses
     profile = ws.get_profile(session, demo)
     assert (profile.staff_hours_budget, profile.fee_budget_minor) == (hours, budget)
     assert _last_entry(session, demo).action == "revert"
+
+
+def test_undo_a_decision_settings_change(
+    client: TestClient, demo: Workspace, session: Session
+) -> None:
+    from app.services import settings as decision_settings
+
+    before = decision_settings.settings_dict(decision_settings.get_settings(session, demo))
+    decision_settings.update_settings(
+        session, demo, {"overlap_penalty": 0.33}, actor="x@example.org"
+    )
+    entry = _last_entry(session, demo)
+    assert entry.entity == "settings"
+    log = _text(client.get(f"/workspaces/{demo.id}/audit").text)
+    assert "Overlap penalty" in log
+    assert client.post(f"/workspaces/{demo.id}/audit/{entry.id}/revert").status_code == 200
+    session.expire_all()
+    now = decision_settings.settings_dict(decision_settings.get_settings(session, demo))
+    assert now["overlap_penalty"] == before["overlap_penalty"]
+    assert _last_entry(session, demo).action == "revert"
