@@ -2,7 +2,7 @@
 
 The assessment editor runs the workspace's default scenario before and after a save (through
 `app.services.ui.analyse`, the same decision logic as the dashboard) and compares the two with
-`app.services.ui.changes`. The changes travel to the page after the redirect as compact
+`app.views.dashboard.changes`. The changes travel to the page after the redirect as compact
 ``network:rank:rank:action:action`` tokens in the query string (post/redirect/get without a
 server-side flash store); `parse` reads them back strictly, ignoring anything malformed, and
 `sentences` words them in the reader's language with the networks' names.
@@ -21,6 +21,7 @@ from app.models import Workspace
 from app.services import analysis as an
 from app.services import ui
 from app.services import workspaces as ws
+from app.views import dashboard as dashboard_view
 from app.views.advice import action_label
 from scoring.recommend import Action
 
@@ -68,14 +69,14 @@ def default_analysis(session: Session, workspace: Workspace) -> an.AnalysisConte
 
 
 def compare(before: an.AnalysisContext | None, after: an.AnalysisContext | None) -> list[Moved]:
-    """The networks whose rank or action differs, action changes first (`ui.changes`)."""
+    """The networks whose rank or action differs, action changes first (`app.views.dashboard.changes`)."""
     if before is None or after is None:
         return []
     return [
         Moved(
             c.network_id, c.before_rank, c.after_rank, c.before_action or "", c.after_action or ""
         )
-        for c in ui.changes(before, after)
+        for c in dashboard_view.changes(before, after)
     ][:MAX_CHANGES]
 
 
