@@ -15,6 +15,7 @@ from sqlmodel import Session
 from app.db import SessionDep
 from app.deps import ActorDep, OwnWorkspace, ReadWorkspace
 from app.errors import InvalidInput
+from app.i18n import gettext as _
 from app.models import Workspace
 from app.routes.common import FormDep, see_other, workspace_url
 from app.services import accounts
@@ -22,11 +23,19 @@ from app.templating import render
 
 router = APIRouter(include_in_schema=False)
 PAGE = "members/index.html"
-ROLE_HELP = {
-    "viewer": "reads everything, explores priorities, saves nothing",
-    "analyst": "also edits memberships, scores, scenarios and the city profile",
-    "owner": "also manages members and may rename or delete the workspace",
-}
+
+
+def role_help() -> dict[str, str]:
+    """What each role may do, in the reader's language."""
+    return {
+        "viewer": _("reads everything, explores priorities, saves nothing"),
+        "analyst": _("also edits memberships, scores, scenarios and the city profile"),
+        "owner": _("also manages members and may rename or delete the workspace"),
+    }
+
+
+def role_names() -> dict[str, str]:
+    return {"viewer": _("Viewer"), "analyst": _("Analyst"), "owner": _("Owner")}
 
 
 def _page(
@@ -44,8 +53,9 @@ def _page(
         "workspace": workspace,
         "members": accounts.list_members(session, workspace),
         "roles": accounts.ROLES,
-        "role_options": [(r, r) for r in accounts.ROLES],
-        "role_help": ROLE_HELP,
+        "role_options": [(r, role_names()[r]) for r in accounts.ROLES],
+        "role_help": role_help(),
+        "role_names": role_names(),
         "is_owner": role == "owner",
         "errors": errors or {},
         "form": form or {},
@@ -67,7 +77,7 @@ def add_member(
     role = str(form.get("role", ""))
     try:
         if not email:
-            raise InvalidInput("email", "Enter the email address of an existing account.")
+            raise InvalidInput("email", _("Enter the email address of an existing account."))
         accounts.add_member(session, workspace, email, role, actor=actor)
     except InvalidInput as exc:
         session.rollback()

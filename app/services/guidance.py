@@ -24,7 +24,7 @@ from app.services import catalogue, facts
 from app.services import workspaces as ws
 from criteria import CriteriaError, CriterionKind, Framework
 from scoring.correlation import CorrelationCheck, correlated_criteria
-from scoring.functions import FunctionFit, function_fit, function_overlap
+from scoring.functions import FunctionFit, FunctionOverlap, function_fit, function_overlap
 from scoring.overlap import thematic_fit
 
 STATUS_WORDS = {"member": "a member", "candidate": "a candidate", "former": "a former member"}
@@ -85,6 +85,13 @@ def correlation_check(
 
 def function_hints(session: Session, workspace: Workspace, network_id: str) -> list[str]:
     """Sentences naming the city's current memberships that serve the same needed functions."""
+    return [o.explanation for o in function_overlaps(session, workspace, network_id)]
+
+
+def function_overlaps(
+    session: Session, workspace: Workspace, network_id: str
+) -> list[FunctionOverlap]:
+    """The city's current memberships that serve the same needed functions, most first."""
     profile = ws.get_profile(session, workspace)
     needs = {k: v for k, v in profile.function_needs.items() if v > 0}
     if not needs:
@@ -99,7 +106,7 @@ def function_hints(session: Session, workspace: Workspace, network_id: str) -> l
     ]
     overlaps = [o for o in overlaps if o.shared]
     overlaps.sort(key=lambda o: (-o.share, o.b))
-    return [o.explanation for o in overlaps[:FUNCTION_HINTS]]
+    return overlaps[:FUNCTION_HINTS]
 
 
 def assess_extras(session: Session, workspace: Workspace, network_id: str) -> dict[str, Any]:
@@ -110,6 +117,7 @@ def assess_extras(session: Session, workspace: Workspace, network_id: str) -> di
     )
     status = membership.status
     titles = framework_text.titles(framework)
+    overlaps = function_overlaps(session, workspace, network_id)
     guidance: dict[str, dict[str, Any]] = {}
     for c in framework.criteria:
         if c.kind is not CriterionKind.ASSESSED:
@@ -130,7 +138,8 @@ def assess_extras(session: Session, workspace: Workspace, network_id: str) -> di
         "rules": framework.scoring_rules,
         "version": framework.version,
         "guidance": guidance,
-        "function_hints": function_hints(session, workspace, network_id),
+        "function_hints": [o.explanation for o in overlaps],
+        "function_overlaps": overlaps,
         "correlation": correlation_check(session, workspace, framework),
     }
 

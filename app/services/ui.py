@@ -24,7 +24,14 @@ from sqlmodel import Session
 
 from app import charts, framework_text
 from app.errors import NotFound
-from app.i18n import current_locale, format_money, format_number, lazy_gettext
+from app.i18n import (
+    current_locale,
+    format_money,
+    format_number,
+    format_share,
+    lazy_gettext,
+    ngettext,
+)
 from app.i18n import gettext as _
 from app.models import Assessment, Membership, Scenario, Workspace
 from app.services import analysis as an
@@ -63,6 +70,14 @@ LOCK_LABELS = {
     "exclude": lazy_gettext("Must not join"),
 }
 CONFIDENCE = ("low", "medium", "high")
+
+
+def confidence_label(confidence: str) -> str:
+    """A confidence level in words (current locale)."""
+    labels = {"low": _("low"), "medium": _("medium"), "high": _("high")}
+    return labels.get(confidence, confidence)
+
+
 AHP_SCALE: tuple[tuple[str, str], ...] = (
     ("9", "extremely more important"),
     ("7", "very strongly more important"),
@@ -559,7 +574,12 @@ def assess_rows(
             continue
         mine = next((a for a in rows_by_key.get(c.key, []) if a.assessor == assessor), None)
         others = [
-            f"{a.assessor}: {'missing' if a.score is None else a.score} ({a.confidence} confidence)"
+            _(
+                "%(who)s: %(score)s (%(confidence)s confidence)",
+                who=a.assessor,
+                score=_("missing") if a.score is None else a.score,
+                confidence=confidence_label(a.confidence),
+            )
             for a in rows_by_key.get(c.key, [])
             if a.assessor != assessor
         ]
@@ -611,18 +631,18 @@ def parse_assessments(form: Mapping[str, Any], keys: Sequence[str]) -> dict[str,
             if raw.isdigit() and 1 <= int(raw) <= 5:
                 score = int(raw)
             else:
-                errors[f"score_{key}"] = (
+                errors[f"score_{key}"] = _(
                     "A score is a whole number from 1 to 5, or leave it missing."
                 )
         evidence = str(form.get(f"evidence_{key}", "")).strip()
         if len(evidence) > 5000:
-            errors[f"evidence_{key}"] = "Keep the evidence under 5,000 characters."
+            errors[f"evidence_{key}"] = _("Keep the evidence under 5,000 characters.")
         source = str(form.get(f"source_{key}", "")).strip()
         if source and not URL_RE.match(source):
-            errors[f"source_{key}"] = "A source link starts with http:// or https://."
+            errors[f"source_{key}"] = _("A source link starts with http:// or https://.")
         confidence = str(form.get(f"confidence_{key}", "medium"))
         if confidence not in CONFIDENCE:
-            errors[f"confidence_{key}"] = "Confidence is low, medium or high."
+            errors[f"confidence_{key}"] = _("Confidence is low, medium or high.")
         out[key] = {
             "score": score,
             "evidence": evidence,
@@ -674,8 +694,30 @@ def hint_for(session: Session, workspace: Workspace, network_id: str) -> str:
     rows = ws.list_memberships(session, workspace)
     themes = {n.id: frozenset(n.themes) for _, n in rows}
     services = {n.id: frozenset(n.services) for _, n in rows}
+    names = {n.id: n.acronym or n.name for _, n in rows}
     others = [m.network_id for m, _ in rows if m.status == "member"]
-    return complementarity_hint(network_id, others, themes, services).explanation
+    hint = complementarity_hint(network_id, others, themes, services)
+    compared = len([o for o in others if o != network_id])
+    if compared == 0:
+        return _("The city has no other memberships to compare with, so nothing is duplicated.")
+    if hint.most_similar is None:
+        return ngettext(
+            "Shares no themes or services with the city's other membership: suggested 5.",
+            "Shares no themes or services with the city's %(num)s other memberships: suggested 5.",
+            compared,
+        )
+    return ngettext(
+        "Overlaps most with %(network)s (overlap %(share)s, from the themes they share and the "
+        "services they both offer on them, among %(num)s other membership): suggested "
+        "%(score)s.",
+        "Overlaps most with %(network)s (overlap %(share)s, from the themes they share and the "
+        "services they both offer on them, among %(num)s other memberships): suggested "
+        "%(score)s.",
+        compared,
+        network=names.get(hint.most_similar, hint.most_similar),
+        share=format_share(hint.max_overlap),
+        score=hint.suggested_score,
+    )
 
 
 # --- profile --------------------------------------------------------------------------------

@@ -32,7 +32,7 @@ import pytest
 from conftest import FIGURES, SEED_DIR, bearer
 from fastapi.routing import APIRoute, iter_route_contexts
 from fastapi.testclient import TestClient
-from sqlmodel import Session, SQLModel, func, select
+from sqlmodel import Session, SQLModel, col, func, select
 
 from app.config import Settings
 from app.main import create_app
@@ -397,6 +397,13 @@ class World:
             "sheet": "assessments",
             "workshop_id": str(workshop.id),
             "code": workshop.code,
+            "entry_id": str(
+                session.exec(
+                    select(AuditEntry.id)
+                    .where(AuditEntry.workspace_id == demo.id)
+                    .order_by(col(AuditEntry.id).desc())
+                ).first()
+            ),
         }
 
     def all_real(self, path: str) -> bool:

@@ -82,7 +82,7 @@ def test_saving_assessments_and_inline_errors(
     mine = [a for a in ws.list_assessments(session, demo) if a.assessor == "Tester"]
     assert [(a.criterion, a.score, a.confidence) for a in mine] == [("sharp_focus", 4, "high")]
     shown = client.get(good.headers["location"])
-    assert "Saved: 1 assessment(s) changed" in shown.text
+    assert "Saved: 1 assessment changed." in shown.text
 
 
 def test_profile_page_updates_and_validates(
