@@ -1,0 +1,97 @@
+"""The shared input types: every id, count, amount and text a request carries is parsed here,
+with bounds that both databases can store, so no odd value reaches the database as a crash.
+
+- `DbId`: a row id, 1 .. 2**63-1 (a signed 64-bit integer; SQLite and PostgreSQL BIGINT).
+  For FastAPI path and query parameters (`scenario_id: DbId`, `ids: list[DbId]`), so a huge,
+  negative or non-numeric id is a 422 naming the parameter, never an OverflowError.
+- `parse_id` / `parse_whole`: the same for values read by hand from a form or query string.
+  Only ASCII digits count: `str.isdigit()` accepts "²" (superscript two), which `int()` then refuses.
+- `parse_decimal`: a finite decimal within bounds ("1e400", "NaN" and "Infinity" refused).
+- `has_nul` / `clean_text`: NUL bytes, which PostgreSQL cannot store in text, are refused.
+
+Pydantic request models use `DbId` and `SafeText` too (`app.schemas`).
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+from typing import Annotated, Final
+
+from annotated_types import Ge, Le
+from pydantic import AfterValidator
+
+DB_INT_MAX: Final = 2**63 - 1
+"""The largest integer a BIGINT column (and SQLite's INTEGER) holds."""
+INT32_MAX: Final = 2**31 - 1
+"""The largest value of an INTEGER column on PostgreSQL (counts such as hours, versions)."""
+_DIGITS = re.compile(r"[0-9]{1,19}")
+
+
+def _no_nul(value: str) -> str:
+    if "\x00" in value:
+        raise ValueError("Text may not contain NUL characters.")
+    return value
+
+
+DbId = Annotated[int, Ge(1), Le(DB_INT_MAX)]
+"""A row id: an integer from 1 to 2**63-1."""
+SafeText = Annotated[str, AfterValidator(_no_nul)]
+"""Text without NUL characters (PostgreSQL refuses them)."""
+
+
+def parse_whole(raw: object, low: int = 0, high: int = INT32_MAX) -> int | None:
+    """An integer written in ASCII digits within [low, high]; None for anything else.
+
+    >>> parse_whole("42"), parse_whole("²"), parse_whole("99999999999999999999"), parse_whole("-1")
+    (42, None, None, None)
+    """
+    text = str(raw if raw is not None else "").strip()
+    if not _DIGITS.fullmatch(text):
+        return None
+    value = int(text)
+    return value if low <= value <= high else None
+
+
+def parse_id(raw: object) -> int | None:
+    """A row id (1 .. 2**63-1) in ASCII digits, or None.
+
+    >>> parse_id("7"), parse_id("0"), parse_id("%C2%B2"), parse_id(str(2**63))
+    (7, None, None, None)
+    """
+    return parse_whole(raw, 1, DB_INT_MAX)
+
+
+def parse_decimal(raw: object, low: Decimal, high: Decimal) -> Decimal | None:
+    """A finite decimal within [low, high] (a comma as thousands separator allowed), or None.
+
+    >>> parse_decimal("1,500.50", Decimal(0), Decimal(10**6))
+    Decimal('1500.50')
+    >>> [parse_decimal(v, Decimal(0), Decimal(10**6)) for v in ("1e400", "NaN", "Infinity", "²")]
+    [None, None, None, None]
+    """
+    text = str(raw if raw is not None else "").strip().replace(",", "")
+    if not text or len(text) > 40 or not text.isascii():
+        return None
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        return None
+    if not value.is_finite() or not low <= value <= high:
+        return None
+    return value
+
+
+def parse_float(raw: object, low: float, high: float) -> float | None:
+    """A finite number within [low, high] in ASCII, or None.
+
+    >>> parse_float("12.5", 0, 100), parse_float("nan", 0, 100), parse_float("1e400", 0, 1e9)
+    (12.5, None, None)
+    """
+    value = parse_decimal(raw, Decimal(str(low)), Decimal(str(high)))
+    return None if value is None else float(value)
+
+
+def has_nul(value: object) -> bool:
+    """True when the text holds a NUL character."""
+    return isinstance(value, str) and "\x00" in value
