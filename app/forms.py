@@ -15,8 +15,10 @@ Pydantic request models use `DbId` and `SafeText` too (`app.schemas`).
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
-from typing import Annotated, Final
+from typing import Annotated, Any, Final
 
 from annotated_types import Ge, Le
 from pydantic import AfterValidator
@@ -34,10 +36,31 @@ def _no_nul(value: str) -> str:
     return value
 
 
+def _as_utc(value: datetime) -> datetime:
+    """SQLite hands back timestamps without their zone; they are all stored in UTC."""
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+def reject_nul(value: Any) -> Any:
+    """The value itself if no text in it holds a NUL character; ValueError otherwise."""
+    if isinstance(value, str):
+        return _no_nul(value)
+    if isinstance(value, Mapping):
+        for key, item in value.items():
+            reject_nul(key)
+            reject_nul(item)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            reject_nul(item)
+    return value
+
+
 DbId = Annotated[int, Ge(1), Le(DB_INT_MAX)]
 """A row id: an integer from 1 to 2**63-1."""
 SafeText = Annotated[str, AfterValidator(_no_nul)]
 """Text without NUL characters (PostgreSQL refuses them)."""
+UtcDateTime = Annotated[datetime, AfterValidator(_as_utc)]
+"""A timestamp that always carries its time zone (UTC) when serialised."""
 
 
 def parse_whole(raw: object, low: int = 0, high: int = INT32_MAX) -> int | None:

@@ -37,6 +37,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.db import SessionDep
 from app.errors import NotFound
+from app.forms import parse_id
 from app.services import accounts
 from app.services.accounts import CurrentUser
 
@@ -158,8 +159,7 @@ def _resolve(request: Request, session: Session) -> None:
     csrf = ""
     header = request.headers.get("authorization", "")
     # The workspace in the path, if any: its role is read by the sign-in query itself.
-    raw = str(request.path_params.get("workspace_id", ""))
-    workspace_id = int(raw) if raw.isdigit() else None
+    workspace_id = parse_id(request.path_params.get("workspace_id", ""))
     roles: dict[int, str | None] = {}
     request.state.workspace_roles = roles
     if header:
@@ -246,9 +246,10 @@ def authenticate(request: Request, session: SessionDep) -> CurrentUser | None:
         raise forbidden("Only site administrators may change the shared network catalogue.")
     raw = request.path_params.get("workspace_id")
     if raw is not None:
-        if not str(raw).isdigit():
+        workspace_id = parse_id(raw)
+        if workspace_id is None:
             raise NotFound("workspace", raw)
-        role = workspace_role(request, session, user, int(raw))
+        role = workspace_role(request, session, user, workspace_id)
         declared = declared_role(route)
         if unsafe and declared is None and accounts.role_rank(role) < accounts.role_rank("analyst"):
             raise forbidden("Your role in this workspace is viewer: you may read, not change.")

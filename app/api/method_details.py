@@ -10,6 +10,7 @@ from pydantic import BaseModel
 
 from app.db import SessionDep
 from app.deps import ReadWorkspace
+from app.forms import DbId
 from app.services import method_details as md
 from criteria.errors import CriteriaError
 from scoring.method_options import MethodOptions
@@ -30,7 +31,7 @@ MethodKey = Literal[
 class MethodDetailsOut(BaseModel):
     """One method's intermediate results: tables (rows are networks) and facts."""
 
-    workspace_id: int
+    workspace_id: DbId
     scenario_id: int | None
     method: str
     title: str
@@ -49,7 +50,7 @@ class MethodDetailsOut(BaseModel):
 class RankReversalOut(BaseModel):
     """Per method: does removing a dominated network or adding a worse one reorder the rest?"""
 
-    workspace_id: int
+    workspace_id: DbId
     scenario_id: int | None
     checks: list[dict[str, Any]]
 
@@ -102,7 +103,7 @@ def method_details(
     workspace: ReadWorkspace,
     method: MethodKey,
     session: SessionDep,
-    scenario: int | None = None,
+    scenario: DbId | None = None,
     weighted_sum_normalisation: Text = None,
     topsis_normalisation: Text = None,
     vikor_v: Text = None,
@@ -146,7 +147,7 @@ def method_details(
 def rank_reversal(
     workspace: ReadWorkspace,
     session: SessionDep,
-    scenario: int | None = None,
+    scenario: DbId | None = None,
     weighted_sum_normalisation: Text = None,
     topsis_normalisation: Text = None,
     vikor_v: Text = None,

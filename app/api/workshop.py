@@ -15,6 +15,7 @@ from pydantic import BaseModel
 from app.db import SessionDep
 from app.deps import ReadWorkspace
 from app.errors import NotFound
+from app.forms import INT32_MAX, DbId
 from app.services import workshop as wk
 from app.views import workshop as views
 
@@ -72,7 +73,7 @@ class TopOut(BaseModel):
 
 
 class RoomOut(BaseModel):
-    workshop_id: int
+    workshop_id: DbId
     title: str
     status: Literal["open", "closed"]
     seq: int
@@ -102,11 +103,15 @@ def list_workshops(workspace: ReadWorkspace, session: SessionDep) -> list[Any]:
 
 @router.get("/{workshop_id}", response_model=RoomOut)
 def room(
-    workshop_id: int,
+    workshop_id: DbId,
     workspace: ReadWorkspace,
     session: SessionDep,
     number: int | None = Query(
-        default=None, alias="round", ge=1, description="A round number (default: the newest)."
+        default=None,
+        alias="round",
+        ge=1,
+        le=INT32_MAX,
+        description="A round number (default: the newest).",
     ),
 ) -> Any:
     """A round's state: counts, and once revealed the room's weights, consensus, ranking and

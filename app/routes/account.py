@@ -10,6 +10,7 @@ from fastapi.responses import RedirectResponse, Response
 from app.db import SessionDep
 from app.deps import UserDep
 from app.errors import InvalidInput, NotFound
+from app.forms import DbId
 from app.models import User
 from app.security import (
     clear_session_cookie,
@@ -190,6 +191,6 @@ def create_token(
 
 
 @router.post("/account/tokens/{token_id}/revoke")
-def revoke_token(token_id: int, session: SessionDep, user: UserDep) -> Response:
+def revoke_token(token_id: DbId, session: SessionDep, user: UserDep) -> Response:
     accounts.revoke_api_token(session, user.id, token_id)
     return RedirectResponse("/account", status_code=303)

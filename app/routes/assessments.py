@@ -11,6 +11,7 @@ from sqlmodel import Session
 
 from app.db import SessionDep
 from app.deps import ActorDep, EditWorkspace, ReadWorkspace
+from app.forms import DbId
 from app.models import Workspace
 from app.routes.common import FormDep, see_other, workspace_url
 from app.services import catalogue, guidance, ui
@@ -30,7 +31,7 @@ def _context(
     *,
     form: Any = None,
     errors: dict[str, str] | None = None,
-    saved: int | None = None,
+    saved: DbId | None = None,
 ) -> dict[str, Any]:
     return {
         "workspace": workspace,
@@ -55,7 +56,7 @@ def assess_page(
     session: SessionDep,
     actor: ActorDep,
     assessor: str = "",
-    saved: int | None = None,
+    saved: DbId | None = None,
 ) -> Response:
     ui.membership_of(session, workspace, network_id)
     who = assessor or ui.assessors_of(session, workspace, network_id, actor)[0]

@@ -9,6 +9,7 @@ from fastapi.responses import Response
 
 from app.db import SessionDep
 from app.deps import ReadWorkspace
+from app.forms import DbId
 from app.services import method_details as md
 from app.services import ui
 from app.templating import is_htmx, render
@@ -37,7 +38,7 @@ def method_details(
     request: Request,
     workspace: ReadWorkspace,
     session: SessionDep,
-    scenario: int | None = None,
+    scenario: DbId | None = None,
     method: str = "promethee_ii",
     network: str = "",
     weighted_sum_normalisation: str = "",

@@ -7,6 +7,7 @@ from fastapi.responses import Response
 
 from app.db import SessionDep
 from app.deps import ReadWorkspace
+from app.forms import DbId
 from app.services import guidance, ui
 from app.templating import is_htmx, render
 from app.views import report as report_view
@@ -21,7 +22,7 @@ def network_detail(
     request: Request,
     workspace: ReadWorkspace,
     session: SessionDep,
-    scenario: int | None = None,
+    scenario: DbId | None = None,
 ) -> Response:
     ui.membership_of(session, workspace, network_id)  # 404 before any analysis
     settings = ui.resolve_settings(session, workspace, scenario)

@@ -15,7 +15,7 @@ import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 import numpy as np
@@ -24,6 +24,7 @@ from sqlmodel import Session
 
 from app import charts, framework_text
 from app.errors import NotFound
+from app.forms import parse_decimal, parse_whole
 from app.i18n import format_money, format_number
 from app.i18n import gettext as _
 from app.models import Assessment, Membership, Network, Scenario, Workspace
@@ -46,6 +47,8 @@ from scoring.weights import ahp, rank_order_centroid, swing_weights
 PREVIEW_SAMPLES = 0
 """Robustness samples for the live slider re-rank: none (robustness has its own page)."""
 DEFAULT_SAMPLES = 2000
+MAX_AMOUNT = Decimal("1e12")  # money in major units, as the API allows
+MAX_HOURS = 1_000_000  # staff hours per year
 METHOD_LABELS: dict[str, str] = {
     "weighted_sum": "Weighted sum (additive value)",
     "weighted_product": "Weighted product",
@@ -154,10 +157,11 @@ def points_from_roc(form: Mapping[str, Any], keys: Sequence[str]) -> dict[str, f
     for key in keys:
         name = f"rank_{key}"
         raw = str(form.get(name, "")).strip()
-        if not raw.isdigit() or not 1 <= int(raw) <= len(keys):
+        position = parse_whole(raw, 1, len(keys))
+        if position is None:
             errors[name] = f"Give a position from 1 to {len(keys)}."
             continue
-        positions[key] = int(raw)
+        positions[key] = position
     if errors:
         raise FormErrors(errors)
     groups = [[k for k in keys if positions[k] == p] for p in sorted(set(positions.values()))]
@@ -956,9 +960,8 @@ def parse_assessments(form: Mapping[str, Any], keys: Sequence[str]) -> dict[str,
         raw = str(form.get(f"score_{key}", "")).strip()
         score: int | None = None
         if raw:
-            if raw.isdigit() and 1 <= int(raw) <= 5:
-                score = int(raw)
-            else:
+            score = parse_whole(raw, 1, 5)
+            if score is None:
                 errors[f"score_{key}"] = (
                     "A score is a whole number from 1 to 5, or leave it missing."
                 )
@@ -1045,19 +1048,18 @@ def parse_profile(form: Mapping[str, Any], themes: Sequence[str]) -> dict[str, A
         errors["region"] = "Choose one of the listed regions."
     fee = str(form.get("fee_budget", "")).strip().replace(",", "")
     if fee:
-        try:
-            amount = Decimal(fee)
-            if amount < 0 or not amount.is_finite():
-                raise InvalidOperation
-            changes["fee_budget"] = amount
-        except InvalidOperation:
+        amount = parse_decimal(fee, Decimal(0), MAX_AMOUNT)
+        if amount is None:
             errors["fee_budget"] = "Enter an amount of 0 or more, or leave it empty for no budget."
+        else:
+            changes["fee_budget"] = amount
     else:
         changes["fee_budget"] = None
     hours = str(form.get("staff_hours_budget", "")).strip()
     if hours:
-        if hours.isdigit():
-            changes["staff_hours_budget"] = int(hours)
+        whole = parse_whole(hours, 0, MAX_HOURS)
+        if whole is not None:
+            changes["staff_hours_budget"] = whole
         else:
             errors["staff_hours_budget"] = "Enter whole hours per year, or leave it empty."
     else:
@@ -1078,8 +1080,8 @@ def parse_profile(form: Mapping[str, Any], themes: Sequence[str]) -> dict[str, A
             priorities[theme] = value
     changes["priority_themes"] = priorities
     version = str(form.get("version", "")).strip()
-    if version.isdigit():
-        changes["version"] = int(version)
+    if parse_whole(version) is not None:
+        changes["version"] = parse_whole(version)
     if errors:
         raise FormErrors(errors)
     return changes
@@ -1119,8 +1121,8 @@ def parse_membership_change(form: Mapping[str, Any]) -> dict[str, Any]:
             errors["lock"] = "Choose no lock, must keep or must not join."
         changes["lock"] = lock or None
     version = str(form.get("version", "")).strip()
-    if version.isdigit():
-        changes["version"] = int(version)
+    if parse_whole(version) is not None:
+        changes["version"] = parse_whole(version)
     if errors:
         raise FormErrors(errors)
     return changes
@@ -1247,10 +1249,11 @@ def parse_robustness_options(
     out = dict(options)
     errors: dict[str, str] = {}
     samples = str(query.get("samples", "") or out.get("samples", DEFAULT_SAMPLES))
-    if not samples.isdigit() or not 100 <= int(samples) <= 20_000:
+    count = parse_whole(samples, 100, 20_000)
+    if count is None:
         errors["samples"] = "Use between 100 and 20,000 samples."
     else:
-        out["samples"] = int(samples)
+        out["samples"] = count
     concentration = str(query.get("concentration", "") or out.get("concentration", 50))
     try:
         value = float(concentration)
