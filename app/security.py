@@ -36,8 +36,8 @@ from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.db import SessionDep
-from app.errors import NotFound
-from app.forms import parse_id
+from app.errors import InvalidInput, NotFound
+from app.forms import has_nul, parse_id
 from app.services import accounts
 from app.services.accounts import CurrentUser
 
@@ -259,9 +259,31 @@ def authenticate(request: Request, session: SessionDep) -> CurrentUser | None:
 async def guard(
     request: Request, user: Annotated[CurrentUser | None, Depends(authenticate)]
 ) -> None:
-    """Step 4: the CSRF check, after `authenticate` (async: it may read the form body)."""
-    if request.method not in UNSAFE_METHODS or request.state.auth == "bearer":
-        return
+    """Step 4: the CSRF check, after `authenticate` (async: it may read the form body); then
+    step 5: no path, query or form value holds a NUL character (422 naming the field)."""
+    if request.method in UNSAFE_METHODS and request.state.auth != "bearer":
+        await _check_csrf(request, user)
+    await refuse_nul(request)
+
+
+async def refuse_nul(request: Request) -> None:
+    """InvalidInput (422 naming the field) for a NUL character in any path, query or form
+    value: PostgreSQL cannot store one, and no person types one."""
+    from app.i18n import gettext as _
+
+    found = [name for name, value in request.path_params.items() if has_nul(value)]
+    found += [name for name, value in request.query_params.multi_items() if has_nul(value)]
+    content_type = request.headers.get("content-type", "")
+    if request.method in UNSAFE_METHODS and content_type.startswith(
+        ("application/x-www-form-urlencoded", "multipart/form-data")
+    ):
+        form = await request.form()
+        found += [name for name, value in form.multi_items() if has_nul(value) or has_nul(name)]
+    if found:
+        raise InvalidInput(found[0], _("Text may not contain NUL characters."))
+
+
+async def _check_csrf(request: Request, user: CurrentUser | None) -> None:
     expected = request.state.csrf_token if user is not None else _pre_session_token(request)
     sent = request.headers.get(CSRF_HEADER, "")
     content_type = request.headers.get("content-type", "")

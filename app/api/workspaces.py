@@ -36,6 +36,7 @@ from app.schemas import (
     ScenarioCreate,
     ScenarioOut,
     ScenarioUpdate,
+    Status,
     WorkspaceCreate,
     WorkspaceOut,
     WorkspaceUpdate,
@@ -131,7 +132,7 @@ def update_profile(
 
 @router.get("/{workspace_id}/memberships", response_model=list[MembershipOut])
 def list_memberships(
-    workspace: ReadWorkspace, session: SessionDep, status: str | None = None
+    workspace: ReadWorkspace, session: SessionDep, status: Status | None = None
 ) -> list[MembershipOut]:
     rows = ws.list_memberships(session, workspace, status=status)
     outcomes = ws.outcomes_of(session, [m.id or 0 for m, _ in rows])
