@@ -43,6 +43,8 @@ def robustness(
         context["concentration"] = f"{options['concentration']:g}"
         ctx = ui.analyse(session, workspace, settings.weights, settings.method, options)
         context["view"] = ui.robustness_view(ctx)
+    except ui.NoNetworks:
+        raise  # the empty state says what to do next
     except ui.FormErrors as exc:
         context["errors"] = exc.errors
         status = 422

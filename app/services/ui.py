@@ -23,7 +23,7 @@ from markupsafe import Markup
 from sqlmodel import Session
 
 from app import charts, framework_text
-from app.errors import NotFound
+from app.errors import NotFound, NothingToAnalyse
 from app.forms import parse_decimal, parse_whole
 from app.i18n import format_money, format_number
 from app.i18n import gettext as _
@@ -83,6 +83,18 @@ class FormErrors(Exception):
         self.errors = dict(errors)
         self.message = message or "Please correct the highlighted fields."
         super().__init__(self.message)
+
+
+class NoNetworks(FormErrors, NothingToAnalyse):
+    """No member or candidate network to analyse: a page that catches `FormErrors` shows the
+    message; one that does not shows the empty state (`app.errors`' handler)."""
+
+    def __init__(self, workspace: Workspace) -> None:
+        NothingToAnalyse.__init__(self, workspace)
+        self.errors = {}
+        self.message = _(
+            "There is no member or candidate network yet: add one on the city profile page."
+        )
 
 
 # --- weights --------------------------------------------------------------------------------
@@ -349,6 +361,8 @@ def analyse(
             detail="preview" if preview else "full",
             prepared=prepared,
         )
+    except NothingToAnalyse as exc:
+        raise NoNetworks(workspace) from exc
     except CriteriaError as exc:
         raise FormErrors(dict(exc.fields), str(exc)) from exc
 
