@@ -1,7 +1,8 @@
 """The shared input types: every id, count, amount and text a request carries is parsed here,
 with bounds that both databases can store, so no odd value reaches the database as a crash.
 
-- `DbId`: a row id, 1 .. 2**63-1 (a signed 64-bit integer; SQLite and PostgreSQL BIGINT).
+- `DbId`: a row id, 1 .. 2**31-1: the id columns are INTEGER, which PostgreSQL keeps in 32 bits
+  (SQLite in 64); a larger id could never exist, and PostgreSQL refuses to compare with it.
   For FastAPI path and query parameters (`scenario_id: DbId`, `ids: list[DbId]`), so a huge,
   negative or non-numeric id is a 422 naming the parameter, never an OverflowError.
 - `parse_id` / `parse_whole`: the same for values read by hand from a form or query string.
@@ -26,7 +27,7 @@ from pydantic import AfterValidator
 DB_INT_MAX: Final = 2**63 - 1
 """The largest integer a BIGINT column (and SQLite's INTEGER) holds."""
 INT32_MAX: Final = 2**31 - 1
-"""The largest value of an INTEGER column on PostgreSQL (counts such as hours, versions)."""
+"""The largest value of an INTEGER column on PostgreSQL: ids, counts, hours, versions."""
 _DIGITS = re.compile(r"[0-9]{1,19}")
 
 
@@ -55,8 +56,8 @@ def reject_nul(value: Any) -> Any:
     return value
 
 
-DbId = Annotated[int, Ge(1), Le(DB_INT_MAX)]
-"""A row id: an integer from 1 to 2**63-1."""
+DbId = Annotated[int, Ge(1), Le(INT32_MAX)]
+"""A row id: an integer from 1 to 2**31-1 (an INTEGER column on both databases)."""
 SafeText = Annotated[str, AfterValidator(_no_nul)]
 """Text without NUL characters (PostgreSQL refuses them)."""
 UtcDateTime = Annotated[datetime, AfterValidator(_as_utc)]
@@ -77,12 +78,12 @@ def parse_whole(raw: object, low: int = 0, high: int = INT32_MAX) -> int | None:
 
 
 def parse_id(raw: object) -> int | None:
-    """A row id (1 .. 2**63-1) in ASCII digits, or None.
+    """A row id (1 .. 2**31-1) in ASCII digits, or None.
 
-    >>> parse_id("7"), parse_id("0"), parse_id("%C2%B2"), parse_id(str(2**63))
+    >>> parse_id("7"), parse_id("0"), parse_id("%C2%B2"), parse_id(str(2**31))
     (7, None, None, None)
     """
-    return parse_whole(raw, 1, DB_INT_MAX)
+    return parse_whole(raw, 1, INT32_MAX)
 
 
 def parse_decimal(raw: object, low: Decimal, high: Decimal) -> Decimal | None:

@@ -267,7 +267,7 @@ class WorkspaceUpdate(Versioned):
     name: Name | None = None
     fictional: StrictBool | None = None
     notice: Text | None = None
-    default_scenario_id: Annotated[StrictInt, Field(ge=1, le=2**63 - 1)] | None = Field(
+    default_scenario_id: Annotated[StrictInt, Field(ge=1, le=INT32_MAX)] | None = Field(
         default=None, description="The scenario the dashboard opens; null: the first saved."
     )
 

@@ -35,7 +35,7 @@ from app import i18n
 from app.db import SessionDep
 from app.deps import ActorDep, EditWorkspace, ReadWorkspace
 from app.errors import NotFound
-from app.forms import DB_INT_MAX, DbId, parse_id, parse_whole
+from app.forms import INT32_MAX, DbId, parse_id, parse_whole
 from app.i18n import gettext as _
 from app.models import Workshop, WorkshopParticipant, Workspace
 from app.routes.common import FormDep, see_other
@@ -442,7 +442,7 @@ def _event_response(
     streaming = "text/event-stream" in request.headers.get("accept", "")
     bus = ev.bus_of(request.app)
     raw_last = request.headers.get("last-event-id", "").strip()
-    last = parse_whole(raw_last, 0, DB_INT_MAX)
+    last = parse_whole(raw_last, 0, INT32_MAX)
 
     async def once() -> AsyncIterator[str]:
         state = await run_in_threadpool(snapshot)

@@ -47,6 +47,8 @@ def _gets(ids: dict[str, int]) -> list[str]:
         f"/api/v1/workspaces/{w}/scenarios/{TWO63}/analysis",
         f"/api/v1/workspaces/{w}/memberships/{TWO63}",
         f"/api/v1/workspaces/{w}/assessments/{TWO63}",
+        f"/api/v1/workspaces/{w}/assessments/{2**31}",  # over a PostgreSQL INTEGER
+        f"/api/v1/workspaces/{2**31}",
         f"/api/v1/workspaces/{w}/memberships?status=zzz",
         f"/workspaces/{w}/scenarios/compare?ids={BIG}&ids={s}",
         f"/workspaces/{w}/scenarios/compare?ids=%C2%B2&ids={s}",
