@@ -8,7 +8,8 @@ with bounds that both databases can store, so no odd value reaches the database 
 - `parse_id` / `parse_whole`: the same for values read by hand from a form or query string.
   Only ASCII digits count: `str.isdigit()` accepts "²" (superscript two), which `int()` then refuses.
 - `parse_decimal`: a finite decimal within bounds ("1e400", "NaN" and "Infinity" refused).
-- `has_nul` / `clean_text`: NUL bytes, which PostgreSQL cannot store in text, are refused.
+- `has_nul`: NUL bytes (PostgreSQL cannot store them) and other control characters (no XML
+  document may hold them) are refused.
 
 Pydantic request models use `DbId` and `SafeText` too (`app.schemas`).
 """
@@ -31,9 +32,14 @@ INT32_MAX: Final = 2**31 - 1
 _DIGITS = re.compile(r"[0-9]{1,19}")
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+"""NUL and the other control characters (tab, newline and carriage return are text): PostgreSQL
+cannot store NUL, and no XML document (Word reports, spreadsheets) may hold any of them."""
+
+
 def _no_nul(value: str) -> str:
-    if "\x00" in value:
-        raise ValueError("Text may not contain NUL characters.")
+    if _CONTROL.search(value):
+        raise ValueError("Text may not contain NUL or other control characters.")
     return value
 
 
@@ -117,5 +123,9 @@ def parse_float(raw: object, low: float, high: float) -> float | None:
 
 
 def has_nul(value: object) -> bool:
-    """True when the text holds a NUL character."""
-    return isinstance(value, str) and "\x00" in value
+    r"""True when the text holds a NUL or another control character (not tab or newline).
+
+    >>> has_nul("a\x00b"), has_nul("a\x1fb"), has_nul("line\nline\tcell")
+    (True, True, False)
+    """
+    return isinstance(value, str) and _CONTROL.search(value) is not None

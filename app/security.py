@@ -267,8 +267,9 @@ async def guard(
 
 
 async def refuse_nul(request: Request) -> None:
-    """InvalidInput (422 naming the field) for a NUL character in any path, query or form
-    value: PostgreSQL cannot store one, and no person types one."""
+    """InvalidInput (422 naming the field) for a NUL or other control character in any path,
+    query or form value: PostgreSQL cannot store NUL, reports (XML) cannot hold any of them,
+    and no person types one."""
     from app.i18n import gettext as _
 
     found = [name for name, value in request.path_params.items() if has_nul(value)]
@@ -280,7 +281,7 @@ async def refuse_nul(request: Request) -> None:
         form = await request.form()
         found += [name for name, value in form.multi_items() if has_nul(value) or has_nul(name)]
     if found:
-        raise InvalidInput(found[0], _("Text may not contain NUL characters."))
+        raise InvalidInput(found[0], _("Text may not contain NUL or other control characters."))
 
 
 async def _check_csrf(request: Request, user: CurrentUser | None) -> None:

@@ -5,7 +5,6 @@ The last owner of a workspace can be neither demoted nor removed (422).
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Literal
 
 from fastapi import APIRouter, Response
@@ -13,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from app.db import SessionDep
 from app.deps import ActorDep, OwnWorkspace, ReadWorkspace
-from app.forms import DbId
+from app.forms import DbId, UtcDateTime
 from app.models import User, WorkspaceMember
 from app.services import accounts
 
@@ -27,7 +26,7 @@ class MemberOut(BaseModel):
     email: str
     display_name: str
     role: Role
-    since: datetime
+    since: UtcDateTime
 
 
 class MemberCreate(BaseModel):

@@ -6,7 +6,6 @@ choices) are ``null`` until the facilitator reveals them, as on the projector.
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any, Literal
 
 from fastapi import APIRouter, Query
@@ -15,7 +14,7 @@ from pydantic import BaseModel
 from app.db import SessionDep
 from app.deps import ReadWorkspace
 from app.errors import NotFound
-from app.forms import INT32_MAX, DbId
+from app.forms import INT32_MAX, DbId, UtcDateTime
 from app.services import workshop as wk
 from app.views import workshop as views
 
@@ -31,7 +30,7 @@ class WorkshopOut(BaseModel):
     aggregation: Literal["mean", "geometric", "median"]
     groups: list[str]
     scenario_id: int | None
-    created_at: datetime
+    created_at: UtcDateTime
 
 
 class CriterionWeights(BaseModel):

@@ -12,7 +12,7 @@ from app.db import SessionDep
 from app.deps import ActorDep, EditWorkspace, OwnWorkspace, ReadWorkspace, UserDep
 from app.errors import InvalidInput
 from app.forms import DbId
-from app.models import Assessment, Scenario, Workspace
+from app.models import Assessment, Membership, Scenario, Workspace
 from app.schemas import (
     AnalysisOut,
     AnalysisRequest,
@@ -169,6 +169,7 @@ def update_membership(
 ) -> MembershipOut:
     membership = ws.get_membership(session, workspace, membership_id)
     changes = body.model_dump(exclude_unset=True)
+    reject_nulls(Membership, changes)
     ws.update_membership(session, workspace, membership, changes, actor=actor)
     return _membership_out(session, workspace, membership_id)
 
@@ -251,6 +252,7 @@ def update_assessment(
 ) -> AssessmentOut:
     assessment = ws.get_assessment(session, workspace, assessment_id)
     changes = body.model_dump(exclude_unset=True)
+    reject_nulls(Assessment, changes)
     return _assessment_out(
         ws.update_assessment(session, workspace, assessment, changes, actor=actor)
     )
@@ -313,6 +315,7 @@ def update_scenario(
 ) -> ScenarioOut:
     scenario = ws.get_scenario(session, workspace, scenario_id)
     changes = body.model_dump(exclude_unset=True, exclude={"options"})
+    reject_nulls(Scenario, changes)
     if body.options is not None:
         changes["options"] = _options(session, workspace, body.options)
     return _scenario_out(ws.update_scenario(session, workspace, scenario, changes, actor=actor))
