@@ -27,6 +27,9 @@ from typing import NamedTuple, SupportsFloat, TypeAlias
 
 from markupsafe import Markup, escape
 
+from app.i18n import current_locale, format_number, format_share
+from app.i18n import gettext as _
+
 Number: TypeAlias = SupportsFloat | None
 """A chart input value: float, int, NumPy scalar; ``None`` or NaN means missing."""
 
@@ -106,7 +109,10 @@ def _fmt(x: float, digits: int = 2) -> str:
     >>> _fmt(12500.0), _fmt(0.7234), _fmt(3.0), _fmt(2.5, 1)
     ('12,500', '0.72', '3', '2.5')
     """
-    if abs(x) >= 100 or float(x).is_integer():
+    whole = abs(x) >= 100 or float(x).is_integer()
+    if current_locale() in ("es", "fr"):
+        return format_number(x, 0 if whole else digits)
+    if whole:
         return f"{x:,.0f}"
     return f"{x:,.{digits}f}"
 
@@ -117,7 +123,10 @@ def _pct(x: float) -> str:
     >>> _pct(0.234), _pct(1.0)
     ('23%', '100%')
     """
-    return f"{math.floor(x * 100 + 0.5)}%"  # half up: 62.5% -> 63%
+    whole = math.floor(x * 100 + 0.5)  # half up: 62.5% -> 63%
+    if current_locale() in ("es", "fr"):
+        return format_share(whole / 100)
+    return f"{whole}%"
 
 
 def _luminance(hex_colour: str) -> float:
@@ -236,10 +245,9 @@ def _svg(width: float, height: float, *, kind: str, title: str, label: str, body
 
 def _empty(kind: str, title: str) -> Markup:
     body = _rect(0, 0, BAR_WIDTH, 60, "#ffffff", extra=f' stroke="{GRID}" stroke-dasharray="4 4"')
-    body += _text(BAR_WIDTH / 2, 35, "No data to show", anchor="middle", fill=MUTED)
-    return _svg(
-        BAR_WIDTH, 60, kind=kind, title=title, label=f"{title}: no data to show.", body=body
-    )
+    body += _text(BAR_WIDTH / 2, 35, _("No data to show"), anchor="middle", fill=MUTED)
+    label = _("%(title)s: no data to show.", title=title)
+    return _svg(BAR_WIDTH, 60, kind=kind, title=title, label=label, body=body)
 
 
 def _legend(
@@ -272,8 +280,8 @@ def radar_chart(
     *,
     max_value: float = 5,
     ideal: float = 5,
-    title: str = "Criterion scores against the ideal network",
-    series_label: str = "This network",
+    title: str | None = None,
+    series_label: str | None = None,
 ) -> Markup:
     """A network's criterion scores (one axis each) against the ideal polygon.
 
@@ -286,6 +294,8 @@ def radar_chart(
     >>> "missing" in svg
     True
     """
+    title = title or _("Criterion scores against the ideal network")
+    series_label = series_label or _("This network")
     scores = _values(values)
     if len(scores) != len(labels):
         raise ValueError(f"radar_chart: {len(labels)} labels but {len(scores)} values")
@@ -358,7 +368,11 @@ def radar_chart(
         lx, ly = cx + offset * cos, cy + offset * sin
         anchor = "middle" if abs(cos) < 0.1 else ("start" if cos > 0 else "end")
         lines = _wrap(str(name), 14)
-        value_text = "missing" if score is None else f"{_fmt(score, 1)} of {_fmt(max_value, 1)}"
+        value_text = (
+            _("missing")
+            if score is None
+            else _("%(value)s of %(max)s", value=_fmt(score, 1), max=_fmt(max_value, 1))
+        )
         block = len(lines) + 1
         step = 17.0
         if sin < -0.8:
@@ -392,10 +406,15 @@ def radar_chart(
         f'<line x1="270" y1="{_n(ly - 5)}" x2="298" y2="{_n(ly - 5)}" stroke="{MUTED}" '
         f'stroke-width="2" stroke-dasharray="6 4"/>'
     )
-    parts.append(_text(304, ly, f"Ideal (all {_fmt(ideal, 1)})", size=14))
+    parts.append(_text(304, ly, _("Ideal (all %(value)s)", value=_fmt(ideal, 1)), size=14))
 
     summary = "; ".join(
-        f"{name} {'missing' if s is None else _fmt(s, 1) + ' of ' + _fmt(max_value, 1)}"
+        f"{name} "
+        + (
+            _("missing")
+            if s is None
+            else _("%(value)s of %(max)s", value=_fmt(s, 1), max=_fmt(max_value, 1))
+        )
         for name, s in zip(labels, scores, strict=True)
     )
     return _svg(
@@ -451,9 +470,9 @@ def _bar_rows(
 def contribution_chart(
     rows: Iterable[ContributionRow | tuple[str, Number] | tuple[str, Number, Number]],
     *,
-    title: str = "What makes up this network's value",
-    series_label: str = "This network",
-    average_label: str = "Average network",
+    title: str | None = None,
+    series_label: str | None = None,
+    average_label: str | None = None,
     digits: int = 3,
 ) -> Markup:
     """Horizontal bars of weight x normalised score per criterion, optionally vs the average.
@@ -464,6 +483,9 @@ def contribution_chart(
     >>> "Agenda 0.200 (average 0.100)" in svg and "Cost missing" in svg
     True
     """
+    title = title or _("What makes up this network's value")
+    series_label = series_label or _("This network")
+    average_label = average_label or _("Average network")
     items = [ContributionRow(str(r[0]), *(_values(r[1:]))) for r in rows]
     if not items:
         return _empty("contribution", title)
@@ -476,9 +498,17 @@ def contribution_chart(
     table: list[tuple[str, list[tuple[float | None, str, str]]]] = []
     for item in items:
         v, a = _value(item.value), _value(item.average)
-        bars = [(v, BLUE, "missing" if v is None else _fmt(v, digits))]
+        bars = [(v, BLUE, _("missing") if v is None else _fmt(v, digits))]
         if has_average:
-            bars.append((a, ORANGE, "average missing" if a is None else f"avg {_fmt(a, digits)}"))
+            bars.append(
+                (
+                    a,
+                    ORANGE,
+                    _("average missing")
+                    if a is None
+                    else _("avg %(value)s", value=_fmt(a, digits)),
+                )
+            )
         table.append((item.label, bars))
     body, used = _bar_rows(table, scale=scale)
     legend = [(BLUE, series_label)] + ([(ORANGE, average_label)] if has_average else [])
@@ -488,9 +518,11 @@ def contribution_chart(
 
     def say(item: ContributionRow) -> str:
         v, a = _value(item.value), _value(item.average)
-        text = f"{item.label} {'missing' if v is None else _fmt(v, digits)}"
+        text = f"{item.label} {_('missing') if v is None else _fmt(v, digits)}"
         if has_average:
-            text += f" (average {'missing' if a is None else _fmt(a, digits)})"
+            text += " " + _(
+                "(average %(value)s)", value=_("missing") if a is None else _fmt(a, digits)
+            )
         return text
 
     summary = "; ".join(say(item) for item in items)
@@ -575,7 +607,7 @@ def weight_bars(
     labels: Sequence[str],
     weights: Iterable[Number],
     *,
-    title: str = "Criterion weights",
+    title: str | None = None,
 ) -> Markup:
     """Horizontal bars of each criterion's weight, printed as its share of the total.
 
@@ -588,6 +620,7 @@ def weight_bars(
     ws = _values(weights)
     if len(ws) != len(labels):
         raise ValueError(f"weight_bars: {len(labels)} labels but {len(ws)} weights")
+    title = title or _("Criterion weights")
     if not labels:
         return _empty("weights", title)
     total = sum(w for w in ws if w is not None and w > 0)
@@ -595,7 +628,7 @@ def weight_bars(
 
     def share(w: float | None) -> str:
         if w is None:
-            return "missing"
+            return _("missing")
         return _pct(w / total) if total > 0 else "0%"
 
     table = [(str(name), [(w, BLUE, share(w))]) for name, w in zip(labels, ws, strict=True)]
@@ -611,7 +644,7 @@ def rank_acceptability_chart(
     matrix: Iterable[Iterable[Number]],
     *,
     max_ranks: int = 5,
-    title: str = "How often each network takes each rank",
+    title: str | None = None,
 ) -> Markup:
     """Stacked bars: for each network, the share of weight samples giving it each rank.
 
@@ -625,6 +658,7 @@ def rank_acceptability_chart(
     rows = [_values(r) for r in matrix]
     if len(rows) != len(names):
         raise ValueError(f"rank_acceptability_chart: {len(names)} names but {len(rows)} rows")
+    title = title or _("How often each network takes each rank")
     if not names:
         return _empty("rank-acceptability", title)
     n_ranks = max((len(r) for r in rows), default=0)
@@ -632,9 +666,9 @@ def rank_acceptability_chart(
     pooled = n_ranks > shown
     width, bar_h = BAR_WIDTH, 22.0
 
-    legend = [(RANK_COLOURS[k], f"Rank {k + 1}") for k in range(shown)]
+    legend = [(RANK_COLOURS[k], _("Rank %(rank)s", rank=k + 1)) for k in range(shown)]
     if pooled:
-        legend.append((OTHER_RANKS, f"Rank {shown + 1}+"))
+        legend.append((OTHER_RANKS, _("Rank %(rank)s+", rank=shown + 1)))
     legend_svg, legend_y = _legend(legend, 16)
     parts = [legend_svg]
     y = legend_y + 18
@@ -648,8 +682,8 @@ def rank_acceptability_chart(
                     0, y, width, bar_h, "#ffffff", extra=f' stroke="{GRID}" stroke-dasharray="4 3"'
                 )
             )
-            parts.append(_text(6, y + 15, "missing", size=12, fill=MISSING))
-            sentences.append(f"{name}: missing")
+            parts.append(_text(6, y + 15, _("missing"), size=12, fill=MISSING))
+            sentences.append(f"{name}: {_('missing')}")
             y += bar_h + 14
             continue
         shares = [max(v or 0.0, 0.0) for v in row]
@@ -678,10 +712,14 @@ def rank_acceptability_chart(
                     )
                 )
             if s > 0:
-                rank_name = f"rank {k + 1}" if k < shown else f"rank {shown + 1} or lower"
+                rank_name = (
+                    _("rank %(rank)s", rank=k + 1)
+                    if k < shown
+                    else _("rank %(rank)s or lower", rank=shown + 1)
+                )
                 said.append(f"{rank_name} {_pct(s)}")
             x += w
-        sentences.append(f"{name}: {', '.join(said) if said else 'no samples'}")
+        sentences.append(f"{name}: {', '.join(said) if said else _('no samples')}")
         y += bar_h + 14
     return _svg(
         width,
@@ -711,15 +749,21 @@ def budget_gauge(
     True
     """
     u, a = _value(used), _value(available)
-    chart_title = title or f"{label} budget use"
+    chart_title = title or _("%(label)s budget use", label=label)
     width = BAR_WIDTH
     over_by = u - a if u is not None and a is not None and a > 0 and u > a else None
     if u is None:
-        detail = "use unknown"
+        detail = _("use unknown")
     elif a is None or a <= 0:
-        detail = f"{_fmt(u)} {unit} used, no budget set"
+        detail = _("%(used)s %(unit)s used, no budget set", used=_fmt(u), unit=unit)
     else:
-        detail = f"{_fmt(u)} of {_fmt(a)} {unit} used ({_pct(u / a)})"
+        detail = _(
+            "%(used)s of %(budget)s %(unit)s used (%(share)s)",
+            used=_fmt(u),
+            budget=_fmt(a),
+            unit=unit,
+            share=_pct(u / a),
+        )
     parts = [
         _text(0, 16, label, size=14, weight="bold"),
         _text(0, 34, detail, size=13),
@@ -747,7 +791,7 @@ def budget_gauge(
             _text(
                 limit_x,
                 bottom + 16,
-                f"budget {_fmt(a)}",
+                _("budget %(amount)s", amount=_fmt(a)),
                 size=12,
                 anchor="end" if limit_x > width - 60 else "middle",
                 fill=MUTED,
@@ -759,7 +803,7 @@ def budget_gauge(
             _text(
                 0,
                 bottom + 20,
-                f"Over budget by {_fmt(over_by)} {unit}",
+                _("Over budget by %(amount)s %(unit)s", amount=_fmt(over_by), unit=unit),
                 size=13,
                 weight="bold",
                 fill=MISSING,
@@ -768,7 +812,7 @@ def budget_gauge(
         bottom += 20
     text = f"{label}: {detail}"
     if over_by is not None:
-        text += f", over budget by {_fmt(over_by)} {unit}"
+        text += _(", over budget by %(amount)s %(unit)s", amount=_fmt(over_by), unit=unit)
     return _svg(
         width, bottom + 6, kind="budget", title=chart_title, label=text + ".", body="".join(parts)
     )
@@ -778,7 +822,7 @@ def overlap_heatmap(
     names: Sequence[str],
     matrix: Iterable[Iterable[Number]],
     *,
-    title: str = "Overlap between networks",
+    title: str | None = None,
     digits: int = 2,
 ) -> Markup:
     """A square matrix of pairwise overlap (0-1, e.g. Jaccard) with numbers in every cell.
@@ -794,6 +838,7 @@ def overlap_heatmap(
     n = len(names)
     if len(rows) != n or any(len(r) != n for r in rows):
         raise ValueError("overlap_heatmap: the matrix must be square with one row per name")
+    title = title or _("Overlap between networks")
     if n == 0:
         return _empty("overlap", title)
     cell, label_w, top = 48.0, 210.0, 30.0
@@ -877,7 +922,7 @@ def overlap_heatmap(
                 )
     # Colour scale legend.
     ly = top + n * cell + 22
-    parts.append(_text(label_w - 8, ly + 13, "Scale", size=12, anchor="end", fill=MUTED))
+    parts.append(_text(label_w - 8, ly + 13, _("Scale"), size=12, anchor="end", fill=MUTED))
     steps = (0.0, 0.25, 0.5, 0.75, 1.0)
     step_w = min(cell, (width - label_w) / len(steps))
     for k, s in enumerate(steps):
@@ -909,10 +954,13 @@ def overlap_heatmap(
     ]
     pairs.sort(key=lambda p: -p[0])
     if pairs:
-        top_pairs = ", ".join(f"{a} and {b} {p:.{digits}f}" for p, a, b in pairs[:3])
-        summary = f"{n} networks. Highest overlap: {top_pairs}"
+        top_pairs = ", ".join(
+            _("%(a)s and %(b)s %(overlap)s", a=a, b=b, overlap=f"{p:.{digits}f}")
+            for p, a, b in pairs[:3]
+        )
+        summary = _("%(n)s networks. Highest overlap: %(pairs)s", n=n, pairs=top_pairs)
     else:
-        summary = f"{n} networks, no overlap values"
+        summary = _("%(n)s networks, no overlap values", n=n)
     return _svg(
         width,
         height,
@@ -926,7 +974,7 @@ def overlap_heatmap(
 def stability_chart(
     rows: Iterable[StabilityRow | tuple[str, Number, Number, Number]],
     *,
-    title: str = "How far each weight can move before the result changes",
+    title: str | None = None,
 ) -> Markup:
     """For each criterion, a bar from the lowest to the highest weight that keeps the result.
 
@@ -938,6 +986,7 @@ def stability_chart(
     True
     """
     items = [StabilityRow(str(r[0]), *(_values(r[1:]))) for r in rows]
+    title = title or _("How far each weight can move before the result changes")
     if not items:
         return _empty("stability", title)
     width, bar_h = BAR_WIDTH, 16.0
@@ -947,11 +996,11 @@ def stability_chart(
     for item in items:
         low, high, now = _value(item.low), _value(item.high), _value(item.current)
         if low is None or high is None:
-            note = "not computed"
+            note = _("not computed")
         else:
-            note = f"holds from {_pct(low)} to {_pct(high)}"
+            note = _("holds from %(low)s to %(high)s", low=_pct(low), high=_pct(high))
         if now is not None:
-            note += f" (now {_pct(now)})"
+            note += " " + _("(now %(now)s)", now=_pct(now))
         sentences.append(f"{item.label}: {note}")
         parts.append(_text(0, y + 14, _wrap(item.label, _chars(width, 14), 1)[0], size=14))
         fits = (len(item.label) * 14 + len(note) * 12) * CHAR_WIDTH + 16 < width
@@ -1003,12 +1052,13 @@ def stability_chart(
     )
 
 
-def value_bar_svg(value: Number, *, label: str = "Value score") -> Markup:
+def value_bar_svg(value: Number, *, label: str | None = None) -> Markup:
     """A small inline bar for a value in 0-1, with the number printed after it.
 
     >>> print(value_bar_svg(0.5).count('class="bar"'))
     1
     """
+    label = label or _("Value score")
     v = _value(value)
     width, track = 170.0, 110.0
     parts = [_rect(0, 4, track, 12, TRACK)]
@@ -1016,13 +1066,13 @@ def value_bar_svg(value: Number, *, label: str = "Value score") -> Markup:
         parts[0] = _rect(
             0, 4, track, 12, "#ffffff", extra=f' stroke="{GRID}" stroke-dasharray="3 2"'
         )
-        parts.append(_text(track + 6, 15, "missing", size=12, fill=MISSING))
-        text = f"{label}: missing"
+        parts.append(_text(track + 6, 15, _("missing"), size=12, fill=MISSING))
+        text = _("%(label)s: missing", label=label)
     else:
         clamped = min(max(v, 0.0), 1.0)
         parts.append(_rect(0, 4, track * clamped, 12, BLUE, cls="bar", value=v))
         parts.append(_text(track + 6, 15, f"{v:.2f}", size=13, weight="bold"))
-        text = f"{label}: {v:.2f} out of 1"
+        text = _("%(label)s: %(value)s out of 1", label=label, value=_fmt(v, 2))
     return _svg(width, 20, kind="value-bar", title=text, label=text + ".", body="".join(parts))
 
 

@@ -515,13 +515,13 @@ SENTENCES: dict[str, str] = {
     ),
     "overlap_member": (
         "Value %(value)s clears the leave bar (%(bar)s), but it repeats much of %(partner)s "
-        "(%(shared)s). Keeping it would add %(gain)s above the bar and switching costs, less "
-        "than the overlap penalty (%(penalty)s)."
+        "(%(shared)s). Keeping it is worth %(gain)s (its margin over the bar plus the cost of "
+        "leaving it avoids), less than the overlap penalty (%(penalty)s)."
     ),
     "overlap_candidate": (
         "Value %(value)s clears the join bar (%(bar)s), but it repeats much of %(partner)s "
-        "(%(shared)s). Joining it would add %(gain)s above the bar and switching costs, less "
-        "than the overlap penalty (%(penalty)s)."
+        "(%(shared)s). Joining it is worth %(gain)s (its margin over the bar less the cost of "
+        "joining), less than the overlap penalty (%(penalty)s)."
     ),
     "not_chosen_member": (
         "Value %(value)s clears the leave bar (%(bar)s), but a better combination of networks "
@@ -598,6 +598,16 @@ def _english_amount(kind: str, amount: Any, currency: str) -> str:
     return _hours(float(amount)) if kind == "hours" else _money(int(amount), currency)
 
 
+def join_reasons(reasons: Sequence[str]) -> str:
+    """Eligibility reasons as one clause list: each reason's closing full stop dropped, so the
+    sentence around them ends once.
+
+    >>> join_reasons(["A needs 250,000 inhabitants (source: x).", "B is closed"])
+    'A needs 250,000 inhabitants (source: x); B is closed'
+    """
+    return "; ".join(r.rstrip(". ") for r in reasons) or "a condition of the network is not met"
+
+
 def explain(
     facts: MembershipFacts,
     action: Action,
@@ -624,7 +634,7 @@ def explain(
         return Message(code, SENTENCES[code] % printable, dict(fields))
 
     if action is Action.AT_RISK:
-        reasons = "; ".join(facts.eligibility_reasons) or "a condition of the network is not met"
+        reasons = join_reasons(facts.eligibility_reasons)
         if sched is None:
             return done("at_risk_undated", reasons=reasons, reason_list=facts.eligibility_reasons)
         return done(
@@ -635,7 +645,7 @@ def explain(
             exit_on=sched.exit_on.isoformat(),
         )
     if action is Action.NOT_ELIGIBLE:
-        reasons = "; ".join(facts.eligibility_reasons) or "a condition of the network is not met"
+        reasons = join_reasons(facts.eligibility_reasons)
         return done("not_eligible", reasons=reasons, reason_list=facts.eligibility_reasons)
     cov, thr = pair_text(facts.coverage * 100, ctx.evidence_threshold * 100, decimals=0)
     if action is Action.ASSESS_FIRST or why.code == pf.HELD:

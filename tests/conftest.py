@@ -9,12 +9,14 @@ needed), and that administrator owns the `demo` workspace and every workspace it
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import uuid
 from collections.abc import Callable, Iterator
 from functools import cache
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 import pytest
@@ -208,6 +210,26 @@ def demo(session: Session, admin: User) -> Workspace:
     session.commit()
     session.refresh(workspace)
     return workspace
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """Under pytest-xdist, a worker hands its counts to the controller, which prints them."""
+    output = getattr(session.config, "workeroutput", None)
+    if output is not None:
+        output["nc_counts"] = json.dumps({"backends": _counts, "figures": FIGURES})
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: Any) -> None:
+    """xdist's controller adds up what each worker counted."""
+    raw = getattr(node, "workeroutput", {}).get("nc_counts")
+    if not raw:
+        return
+    data = json.loads(raw)
+    for backend, count in data["backends"].items():
+        _counts[backend] = _counts.get(backend, 0) + int(count)
+    for label, count in data["figures"].items():
+        FIGURES[label] = FIGURES.get(label, 0) + int(count)
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:

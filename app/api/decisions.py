@@ -42,9 +42,8 @@ class DecisionCreate(Input):
     effective_on: Day | None = None
     next_review_on: Day | None = None
     notes: Notes = ""
-    scenario_id: int | None = Field(
+    scenario_id: DbId | None = Field(
         default=None,
-        ge=1,
         description="The scenario whose advice the decision followed (default: the newest).",
     )
     advice_date: Day | None = Field(

@@ -1,4 +1,5 @@
-"""JSON API: each method's intermediate results and the rank-reversal checks for a workspace."""
+"""JSON API: each method's intermediate results, the rank-reversal checks and AHP synthesis
+among a few networks for a workspace."""
 
 from __future__ import annotations
 
@@ -6,11 +7,12 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
 from fastapi.exceptions import RequestValidationError
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from app.db import SessionDep
 from app.deps import ReadWorkspace
 from app.forms import DbId
+from app.services import ahp_synthesis as ahp
 from app.services import method_details as md
 from criteria.errors import CriteriaError
 from scoring.method_options import MethodOptions
@@ -175,4 +177,75 @@ def rank_reversal(
         workspace_id=workspace.id or 0,
         scenario_id=None if view.settings.scenario is None else view.settings.scenario.id,
         checks=[md.reversal_dict(c, view.names) for c in view.reversal],
+    )
+
+
+class PairJudgement(BaseModel):
+    """ "``a`` is ``value`` times as good as ``b``" on Saaty's scale (1/9 to 9)."""
+
+    model_config = {"extra": "forbid"}
+
+    a: str = Field(min_length=1, max_length=200)
+    b: str = Field(min_length=1, max_length=200)
+    value: float = Field(ge=1 / 9 - 1e-9, le=9 + 1e-9, allow_inf_nan=False)
+
+
+class AHPSynthesisIn(BaseModel):
+    """Networks compared pairwise under each criterion; criteria weighed by the scenario
+    (``scenario``, default: the workspace's default one) or by their own pairwise judgements."""
+
+    model_config = {"extra": "forbid"}
+
+    networks: list[str] = Field(min_length=2, max_length=9)
+    criteria: list[str] = Field(min_length=1, max_length=6)
+    judgements: dict[str, list[PairJudgement]] = Field(max_length=6)
+    criteria_judgements: list[PairJudgement] | None = Field(default=None, max_length=15)
+    scenario: DbId | None = None
+
+
+class AHPSynthesisOut(BaseModel):
+    """Local priorities (rows: networks, columns: criteria), criteria weights, composite
+    priorities, ranks and each comparison matrix's consistency."""
+
+    workspace_id: int
+    scenario_id: int | None
+    networks: list[str]
+    names: dict[str, str]
+    criteria: list[str]
+    criteria_weights: list[float]
+    criteria_weights_source: str
+    local_priorities: list[list[float]]
+    composite_priorities: list[float]
+    ranks: list[int]
+    consistent: bool
+    matrices: dict[str, dict[str, Any]]
+
+
+def _pairs(items: list[PairJudgement]) -> dict[tuple[str, str], float]:
+    return {(p.a, p.b): p.value for p in items}
+
+
+@router.post("/{workspace_id}/ahp-synthesis", response_model=AHPSynthesisOut)
+def ahp_synthesis(
+    workspace: ReadWorkspace, body: AHPSynthesisIn, session: SessionDep
+) -> AHPSynthesisOut:
+    """AHP among a few networks (Saaty): local priorities under each criterion, criteria
+    weights, composite priorities and the consistency ratio of every comparison matrix.
+    Computes only; nothing is stored, so reading the workspace is enough."""
+    try:
+        found = ahp.choices(session, workspace, body.scenario)
+        view = ahp.run(
+            found,
+            body.networks,
+            body.criteria,
+            {key: _pairs(items) for key, items in body.judgements.items()},
+            None if body.criteria_judgements is None else _pairs(body.criteria_judgements),
+        )
+    except CriteriaError as exc:
+        raise _invalid(("body", next(iter(exc.fields), "judgements")), str(exc)) from None
+    scenario = found.settings.scenario
+    return AHPSynthesisOut(
+        workspace_id=workspace.id or 0,
+        scenario_id=None if scenario is None else scenario.id,
+        **ahp.synthesis_dict(view),
     )

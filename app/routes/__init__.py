@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from app.routes import (
+    ahp,
     assessments,
     calendar,
     dashboard,
@@ -37,6 +38,7 @@ ROUTERS: list[APIRouter] = [
     overlap.router,
     members.router,
     method_details.router,
+    ahp.router,
     settings.router,
     calendar.router,
     reports.router,

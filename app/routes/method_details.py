@@ -10,11 +10,13 @@ from fastapi.responses import Response
 from app.db import SessionDep
 from app.deps import ReadWorkspace
 from app.forms import DbId
+from app.i18n import gettext as _
 from app.services import method_details as md
 from app.services import ui
 from app.templating import is_htmx, render
+from app.views import report as report_view
 from criteria.errors import CriteriaError
-from scoring.method_details import EXPLAINED, Table
+from scoring.method_details import ELECTRE_I, EXPLAINED, Table
 
 router = APIRouter(include_in_schema=False)
 PAGE = "workspaces/methods.html"
@@ -27,6 +29,18 @@ def _row(table: Table, index: int, labels: dict[str, str]) -> list[tuple[str, fl
         (labels.get(column, column), None if not _finite(v) else float(v))
         for column, v in zip(table.columns, values, strict=True)
     ]
+
+
+def _method_choices() -> list[tuple[str, str]]:
+    """The explained methods with their names in the current locale."""
+
+    def label(value: str, title: str) -> str:
+        if value == ELECTRE_I:
+            return _("ELECTRE I (outranking, the networks nobody beats)")
+        named = report_view.method_label(value)
+        return title if named == value else named
+
+    return [(value, label(value, title)) for value, title in md.method_choices()]
 
 
 def _finite(value: float) -> bool:
@@ -55,7 +69,7 @@ def method_details(
         "workspace": workspace,
         "nav_active": "priorities",
         "settings": settings,
-        "methods": md.method_choices(),
+        "methods": _method_choices(),
         "method": method,
         "network": network,
         "query": query,
@@ -69,7 +83,7 @@ def method_details(
     try:
         if method not in EXPLAINED:
             raise CriteriaError(
-                "Choose one of the listed methods.", fields={"method": "unknown method"}
+                _("Choose one of the listed methods."), fields={"method": _("unknown method")}
             )
         options = md.options_from_query(query)
         view = md.build(
@@ -112,7 +126,7 @@ def method_details(
                 ),
                 "facts": _facts(details.facts, view.names),
                 "reversal": [md.reversal_dict(c, view.names) for c in view.reversal],
-                "method_titles": dict(md.method_choices()),
+                "method_titles": dict(_method_choices()),
             }
         )
     return render(

@@ -1,4 +1,5 @@
-"""Network detail: facts with sources, radar and contribution charts, evidence, membership."""
+"""Network detail: facts with sources, radar and contribution charts, evidence, membership.
+The view model is `app.views.network`."""
 
 from __future__ import annotations
 
@@ -8,9 +9,8 @@ from fastapi.responses import Response
 from app.db import SessionDep
 from app.deps import ReadWorkspace
 from app.forms import DbId
-from app.services import guidance, ui
 from app.templating import is_htmx, render
-from app.views import report as report_view
+from app.views import network as view
 
 router = APIRouter(include_in_schema=False)
 PAGE = "workspaces/network.html"
@@ -24,18 +24,5 @@ def network_detail(
     session: SessionDep,
     scenario: DbId | None = None,
 ) -> Response:
-    ui.membership_of(session, workspace, network_id)  # 404 before any analysis
-    settings = ui.resolve_settings(session, workspace, scenario)
-    ctx = ui.analyse(
-        session, workspace, settings.weights, settings.method, settings.options, samples=500
-    )
-    context = {
-        "workspace": workspace,
-        "nav_active": "dashboard",
-        "settings": settings,
-        "detail": ui.network_detail(session, workspace, network_id, ctx),
-        "currency": ctx.currency,
-        "extras": guidance.network_extras(session, network_id, workspace),
-        "record": report_view.network_record(session, workspace, network_id, ctx),
-    }
+    context = view.build(session, workspace, network_id, scenario)
     return render(request, PAGE, context, block="explanation" if is_htmx(request) else None)

@@ -8,8 +8,8 @@ from fastapi.responses import Response
 from app.db import SessionDep
 from app.deps import ReadWorkspace
 from app.forms import DbId
-from app.services import ui
 from app.templating import is_htmx, render
+from app.views import overlap as view
 
 router = APIRouter(include_in_schema=False)
 PAGE = "workspaces/overlap.html"
@@ -19,9 +19,5 @@ PAGE = "workspaces/overlap.html"
 def overlap(
     request: Request, workspace: ReadWorkspace, session: SessionDep, scenario: DbId | None = None
 ) -> Response:
-    settings = ui.resolve_settings(session, workspace, scenario)
-    ctx = ui.analyse(
-        session, workspace, settings.weights, settings.method, settings.options, samples=0
-    )
-    context = {"workspace": workspace, "nav_active": "overlap", "view": ui.overlap_view(ctx)}
+    context = view.build(session, workspace, scenario)
     return render(request, PAGE, context, block="matrix" if is_htmx(request) else None)

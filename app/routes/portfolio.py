@@ -10,6 +10,8 @@ from app.deps import ReadWorkspace
 from app.forms import DbId
 from app.services import ui
 from app.templating import is_htmx, render
+from app.views import dashboard as dashboard_view
+from app.views import scenarios as scenario_view
 
 router = APIRouter(include_in_schema=False)
 PAGE = "workspaces/portfolio.html"
@@ -30,9 +32,11 @@ def portfolio(
         "settings": settings,
         "chosen": chosen,
         "left": left,
-        "budget": ui.budget_view(ctx),
+        "budget": dashboard_view.budget_view(ctx),
         "currency": ctx.currency,
         "lock_labels": ui.LOCK_LABELS,
-        "warnings": list(ctx.analysis.warnings),
+        "status_labels": ui.STATUS_LABELS,
+        "scenario_facts": scenario_view.scenario_facts(session, workspace, settings.scenarios),
+        "warnings": [dashboard_view.warning_text(w, ctx) for w in ctx.analysis.warnings],
     }
     return render(request, PAGE, context, block="portfolio" if is_htmx(request) else None)

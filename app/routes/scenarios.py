@@ -24,6 +24,8 @@ from app.services import settings as decision_settings
 from app.services import ui
 from app.services import workspaces as ws
 from app.templating import is_htmx, render
+from app.views import report as report_view
+from app.views import scenarios as scenario_view
 from criteria.errors import CriteriaError
 
 router = APIRouter(include_in_schema=False)
@@ -47,10 +49,13 @@ def list_scenarios(
         "default_id": None
         if (default := ui.default_scenario(workspace, settings.scenarios)) is None
         else default.id,
-        "agreement": ui.agreement_rows(ctx),
-        "method_label": ui.METHOD_LABELS[settings.method],
-        "methods": ui.METHOD_LABELS,
-        "titles": framework_text.titles(ctx.framework),
+        "agreement": scenario_view.agreement_rows(ctx),
+        "method_label": report_view.method_label(settings.method),
+        "facts": scenario_view.scenario_facts(session, workspace, settings.scenarios),
+        "heaviest": {
+            s.id: scenario_view.heaviest_weights(s, framework_text.titles(ctx.framework))
+            for s in settings.scenarios
+        },
         "errors": {},
         "message": "",
     }
@@ -205,10 +210,11 @@ def compare(
         "rows": [],
         "weights": [],
         "message": "",
-        "methods": ui.METHOD_LABELS,
+        "facts": {},
+        "totals": [],
     }
     if len(chosen) < 2:
-        context["message"] = "Choose at least two scenarios to compare."
+        context["message"] = _("Choose at least two scenarios to compare.")
         return render(request, COMPARE, context, status_code=422)
     contexts = []
     for scenario in chosen:
@@ -218,6 +224,8 @@ def compare(
                 session, workspace, settings.weights, settings.method, settings.options, samples=0
             )
         )
-    context["rows"] = ui.compare(contexts)
-    context["weights"] = ui.compare_weights(contexts)
+    context["rows"] = scenario_view.compare(contexts)
+    context["weights"] = scenario_view.compare_weights(contexts)
+    context["facts"] = scenario_view.scenario_facts(session, workspace, chosen)
+    context["totals"] = [scenario_view.totals(c) for c in contexts]
     return render(request, COMPARE, context, block="comparison" if is_htmx(request) else None)

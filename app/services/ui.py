@@ -14,7 +14,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -25,9 +25,9 @@ from sqlmodel import Session
 from app import charts, framework_text
 from app.errors import NotFound, NothingToAnalyse
 from app.forms import parse_decimal, parse_whole
-from app.i18n import format_money, format_number
+from app.i18n import current_locale, format_money, format_number, lazy_gettext
 from app.i18n import gettext as _
-from app.models import Assessment, Membership, Network, Scenario, Workspace
+from app.models import Assessment, Membership, Scenario, Workspace
 from app.services import analysis as an
 from app.services import catalogue
 from app.services import settings as decision_settings
@@ -37,11 +37,9 @@ from app.views import advice
 from criteria import Framework
 from criteria.errors import CriteriaError
 from scoring import portfolio as pf
-from scoring.analysis import ACTION_ORDER, OVERLAP_FLOOR
-from scoring.calendar import schedule
-from scoring.functions import function_overlap
+from scoring.analysis import ACTION_ORDER
 from scoring.methods import Method
-from scoring.overlap import complementarity_hint, shared_items
+from scoring.overlap import complementarity_hint
 from scoring.weights import ahp, rank_order_centroid, swing_weights
 
 PREVIEW_SAMPLES = 0
@@ -57,8 +55,16 @@ METHOD_LABELS: dict[str, str] = {
     "electre": "ELECTRE (outranking)",
     "promethee_ii": "PROMETHEE II (outranking flows)",
 }
-STATUS_LABELS = {"member": "Member", "candidate": "Candidate", "former": "Former member"}
-LOCK_LABELS = {"": "No lock", "keep": "Must keep", "exclude": "Must not join"}
+STATUS_LABELS = {
+    "member": lazy_gettext("Member"),
+    "candidate": lazy_gettext("Candidate"),
+    "former": lazy_gettext("Former member"),
+}
+LOCK_LABELS = {
+    "": lazy_gettext("No lock"),
+    "keep": lazy_gettext("Must keep"),
+    "exclude": lazy_gettext("Must not join"),
+}
 CONFIDENCE = ("low", "medium", "high")
 AHP_SCALE: tuple[tuple[str, str], ...] = (
     ("9", "extremely more important"),
@@ -370,129 +376,6 @@ def analyse(
 # --- ranking --------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class BreakdownRow:
-    """One criterion's part in a network's value: raw -> normalised x weight = contribution."""
-
-    key: str
-    title: str
-    raw: str
-    missing: bool
-    utility: float
-    weight: float  # share of the total weight, 0-1
-    contribution: float  # weight x utility, in value units (0-1)
-    average: float  # the same for a middling network (every criterion at mid-scale)
-
-
-@dataclass(frozen=True)
-class RankRow:
-    """One network in the ranking, with everything the dashboard prints about it."""
-
-    network_id: str
-    name: str
-    short: str
-    status: str
-    action: str
-    value: float
-    rank: int | None
-    fee_minor: int
-    hours: int
-    engagement: str | None
-    robustness: str
-    action_stability: float | None
-    flags: list[str]
-    explanation: str
-    strengths: list[str]
-    weaknesses: list[str]
-    cost_per_value_point: str | None
-    notice_by: str | None
-    portfolio_reason: str
-    method_note: str = ""
-    coverage: float = 1.0
-    breakdown: list[BreakdownRow] = field(default_factory=list)
-
-
-def _raw_text(ctx: an.AnalysisContext, network_id: str, key: str, value: float) -> str:
-    if key == "annual_fee":
-        return f"{ctx.currency} {value:,.0f}/year (fee, travel and events)"
-    if key == "staff_time":
-        return f"{value:,.0f} h/year"
-    cell = ctx.scores.get(network_id, {}).get(key)
-    if cell is not None and cell.count > 1:
-        return f"{value:.2g} (mean of {cell.count})"
-    return f"{value:.2g}"
-
-
-def breakdown(ctx: an.AnalysisContext, network_id: str) -> list[BreakdownRow]:
-    """How a network's value adds up: per criterion, the raw value, the normalised score
-    (0-1), the weight share and their product, the contribution (the rows sum to the value)."""
-    a = ctx.analysis
-    matrix = a.matrix
-    i = matrix.alternatives.index(network_id)
-    utilities = a.utilities
-    titles = framework_text.titles(ctx.framework)
-    rows = []
-    for j, key in enumerate(matrix.criteria):
-        w = a.weights[key]
-        raw = matrix.values[i, j]
-        missing = bool(math.isnan(raw))
-        u = float(utilities[i, j])
-        rows.append(
-            BreakdownRow(
-                key=key,
-                title=titles.get(key, key),
-                raw="missing (counted at the scale midpoint)"
-                if missing
-                else _raw_text(ctx, network_id, key, float(raw)),
-                missing=missing,
-                utility=u,
-                weight=w,
-                contribution=w * u,
-                average=0.5 * w,
-            )
-        )
-    return rows
-
-
-def ranking_rows(ctx: an.AnalysisContext, *, with_breakdown: bool = False) -> list[RankRow]:
-    """The recommendations best first, as printable rows."""
-    rows = []
-    reasons = ctx.analysis.portfolio.reasons
-    titles = ctx.framework_titles()
-    for rec in ctx.analysis.recommendations:  # ranked first, by rank, value and id
-        network = ctx.networks[rec.network]
-        membership = ctx.memberships[rec.network]
-        rows.append(
-            RankRow(
-                network_id=rec.network,
-                name=network.name,
-                short=network.acronym or network.name,
-                status=membership.status,
-                action=str(rec.action),
-                value=rec.value,
-                rank=rec.rank,
-                fee_minor=membership.annual_fee_minor,
-                hours=membership.staff_hours,
-                engagement=membership.engagement,
-                robustness=advice.robustness_text(rec),
-                action_stability=rec.action_stability,
-                flags=[advice.flag_text(f, titles) for f in rec.flags],
-                explanation=advice.explanation(rec.message, rec.explanation),
-                strengths=[advice.reason_text(r, titles) for r in rec.strengths],
-                weaknesses=[advice.reason_text(r, titles) for r in rec.weaknesses],
-                cost_per_value_point=None
-                if rec.cost_per_value_point is None
-                else f"{ctx.currency} {rec.cost_per_value_point:,.0f}",
-                notice_by=None if rec.notice_by is None else rec.notice_by.isoformat(),
-                portfolio_reason=reasons[rec.network].code if rec.network in reasons else "",
-                method_note=rec.method_note,
-                coverage=rec.coverage,
-                breakdown=breakdown(ctx, rec.network) if with_breakdown else [],
-            )
-        )
-    return rows
-
-
 @dataclass(frozen=True, slots=True)
 class PreviewRow:
     """One network in the live re-rank of the priorities page: only what that table prints,
@@ -639,169 +522,6 @@ def weights_chart(framework: Framework, points: Mapping[str, float]) -> Markup:
     return charts.weight_bars([r.title for r in rows], [r.points for r in rows])
 
 
-@dataclass(frozen=True)
-class BudgetView:
-    fee_gauge: Markup
-    hours_gauge: Markup
-    fee_current: str
-    fee_selected: str
-    fee_budget: str
-    hours_current: float
-    hours_selected: float
-    hours_budget: float | None
-    binding: list[str]
-    travel_gauge: Markup | None = None
-    travel_current: str = ""
-    travel_selected: str = ""
-    travel_budget: str = ""
-
-
-def _money(ctx: an.AnalysisContext, minor: int | None) -> str:
-    return "not set" if minor is None else f"{ctx.currency} {from_minor(minor):,.0f}"
-
-
-def budget_view(ctx: an.AnalysisContext) -> BudgetView:
-    """The fee and staff-hour gauges of the chosen portfolio against the budgets."""
-    b = ctx.analysis.budget_use
-    fee_budget = None if b.fee_budget is None else b.fee_budget / 100
-    return BudgetView(
-        fee_gauge=charts.budget_gauge(
-            b.fee_selected / 100, fee_budget, "Annual fees", ctx.currency
-        ),
-        hours_gauge=charts.budget_gauge(b.hours_selected, b.hours_budget, "Staff time", "hours"),
-        fee_current=_money(ctx, b.fee_current),
-        fee_selected=_money(ctx, b.fee_selected),
-        fee_budget=_money(ctx, b.fee_budget),
-        hours_current=b.hours_current,
-        hours_selected=b.hours_selected,
-        hours_budget=b.hours_budget,
-        binding=list(ctx.analysis.portfolio.binding),
-        travel_gauge=None
-        if b.travel_budget is None
-        else charts.budget_gauge(
-            b.travel_selected / 100, b.travel_budget / 100, _("Travel and events"), ctx.currency
-        ),
-        travel_current=_money(ctx, b.travel_current),
-        travel_selected=_money(ctx, b.travel_selected),
-        travel_budget=_money(ctx, b.travel_budget),
-    )
-
-
-# --- comparisons ----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Cell:
-    rank: int | None
-    action: str | None
-    value: float | None
-    movement: int  # positive = moved up against the first column
-    changed: bool  # action differs from the first column
-
-
-@dataclass(frozen=True)
-class CompareRow:
-    network_id: str
-    name: str
-    cells: list[Cell]
-    changed: bool
-
-
-def compare(contexts: Sequence[an.AnalysisContext]) -> list[CompareRow]:
-    """Networks side by side across analyses, ordered by the first; movements against it."""
-    first = {r.network: r for r in contexts[0].analysis.recommendations}
-    ids = [r.network for r in contexts[0].analysis.recommendations]
-    for ctx in contexts[1:]:
-        ids += [r.network for r in ctx.analysis.recommendations if r.network not in ids]
-    rows = []
-    for network_id in ids:
-        base = first.get(network_id)
-        cells = []
-        for ctx in contexts:
-            rec = next((r for r in ctx.analysis.recommendations if r.network == network_id), None)
-            if rec is None:
-                cells.append(Cell(None, None, None, 0, base is not None))
-                continue
-            movement = (
-                0 if base is None or base.rank is None or rec.rank is None else base.rank - rec.rank
-            )
-            changed = base is None or str(base.action) != str(rec.action)
-            cells.append(Cell(rec.rank, str(rec.action), rec.value, movement, changed))
-        network = next(c.networks[network_id] for c in contexts if network_id in c.networks)
-        rows.append(
-            CompareRow(
-                network_id, network.acronym or network.name, cells, any(c.changed for c in cells)
-            )
-        )
-    return rows
-
-
-def compare_weights(contexts: Sequence[an.AnalysisContext]) -> list[tuple[str, list[float]]]:
-    """Per criterion, its weight share in each analysis."""
-    framework = contexts[0].framework
-    shares = [{r.key: r.share for r in weight_rows(framework, c.weights)} for c in contexts]
-    return [(c.title, [s[c.key] for s in shares]) for c in framework.criteria]
-
-
-@dataclass(frozen=True)
-class Change:
-    network_id: str
-    name: str
-    before_rank: int | None
-    after_rank: int | None
-    before_action: str | None
-    after_action: str | None
-    movement: int
-    action_changed: bool
-
-
-def changes(before: an.AnalysisContext, after: an.AnalysisContext) -> list[Change]:
-    """Networks whose action or rank differs between two analyses, action changes first."""
-    rows = compare([before, after])
-    out = []
-    for row in rows:
-        b, a = row.cells
-        if b.rank == a.rank and b.action == a.action:
-            continue
-        out.append(
-            Change(
-                row.network_id,
-                row.name,
-                b.rank,
-                a.rank,
-                b.action,
-                a.action,
-                (b.rank or 0) - (a.rank or 0) if b.rank and a.rank else 0,
-                b.action != a.action,
-            )
-        )
-    return sorted(out, key=lambda c: (not c.action_changed, -abs(c.movement), c.name))
-
-
-@dataclass(frozen=True)
-class AgreementRow:
-    a: str
-    b: str
-    tau: float
-    reading: str
-
-
-def agreement_rows(ctx: an.AnalysisContext) -> list[AgreementRow]:
-    """Kendall's tau between every pair of methods, with a plain reading."""
-    rows = []
-    for (m1, m2), tau in ctx.analysis.method_agreement.items():
-        if tau >= 0.9:
-            reading = "agree almost completely"
-        elif tau >= 0.7:
-            reading = "largely agree"
-        elif tau >= 0.4:
-            reading = "partly agree"
-        else:
-            reading = "disagree"
-        rows.append(AgreementRow(METHOD_LABELS[str(m1)], METHOD_LABELS[str(m2)], tau, reading))
-    return rows
-
-
 # --- network detail and assessments ---------------------------------------------------------
 
 
@@ -811,76 +531,6 @@ def membership_of(session: Session, workspace: Workspace, network_id: str) -> Me
         if membership.network_id == network_id:
             return membership
     raise NotFound("network", network_id)
-
-
-@dataclass(frozen=True)
-class NetworkDetail:
-    network: Network
-    sources: list[str]
-    membership: dict[str, Any]
-    notice_by: str | None
-    next_renewal: str | None
-    exit_on: str | None
-    deadline_missed: bool
-    recommendation: RankRow | None
-    radar: Markup | None
-    contribution: Markup | None
-    evidence: list[dict[str, Any]]
-
-
-def network_detail(
-    session: Session, workspace: Workspace, network_id: str, ctx: an.AnalysisContext
-) -> NetworkDetail:
-    """Facts, membership record, recommendation, charts and evidence of one network."""
-    membership = membership_of(session, workspace, network_id)
-    network = catalogue.get_network(session, network_id)
-    sources = catalogue.sources_of(session, [network_id])[network_id]
-    outcomes = ws.outcomes_of(session, [membership.id or 0])[membership.id or 0]
-    record = ws.membership_dict(membership, network, outcomes, ctx.currency)
-    row = next(
-        (r for r in ranking_rows(ctx, with_breakdown=True) if r.network_id == network_id), None
-    )
-    radar = contribution = None
-    if row is not None:
-        scored = [
-            b
-            for b in row.breakdown
-            if b.key in ctx.framework.assessed_keys or b.key == "thematic_fit"
-        ]
-        radar = charts.radar_chart(
-            [b.title for b in scored],
-            [None if b.missing else 1 + 4 * b.utility for b in scored],
-            series_label=network.acronym or network.name,
-        )
-        contribution = charts.contribution_chart(
-            [(b.title, b.contribution, b.average) for b in row.breakdown]
-        )
-    titles = framework_text.titles(ctx.framework)
-    evidence = [
-        {
-            "criterion": titles.get(a.criterion, a.criterion),
-            "assessor": a.assessor,
-            "score": a.score,
-            "evidence": a.evidence,
-            "source_url": a.source_url,
-            "confidence": a.confidence,
-        }
-        for a in ws.list_assessments(session, workspace, network_id=network_id)
-    ]
-    dates = schedule(membership.renewal_date, membership.notice_days, ctx.analysis.today)
-    return NetworkDetail(
-        network=network,
-        sources=sources,
-        membership=record,
-        notice_by=None if dates is None else dates.notice_by.isoformat(),
-        next_renewal=None if dates is None else dates.next_renewal.isoformat(),
-        exit_on=None if dates is None else dates.exit_on.isoformat(),
-        deadline_missed=False if dates is None else dates.missed,
-        recommendation=row,
-        radar=radar,
-        contribution=contribution,
-        evidence=evidence,
-    )
 
 
 @dataclass(frozen=True)
@@ -1145,20 +795,20 @@ def parse_membership_change(form: Mapping[str, Any]) -> dict[str, Any]:
 # --- portfolio, robustness, overlap ---------------------------------------------------------
 
 
-REASON_LABELS: dict[str, str] = {
-    pf.SELECTED: "chosen",
-    pf.LOCKED_IN: "locked to keep",
-    pf.HELD: "kept until assessed",
-    pf.UNASSESSED: "too few scores: assess first",
-    pf.LOCKED_OUT: "locked out",
-    pf.NOT_ELIGIBLE: "a condition is not met",
-    pf.BELOW_BAR: "below its bar",
-    pf.SWITCH_COST: "does not clear the join bar by the cost of joining",
-    pf.OVER_BUDGET: "does not fit the budget left",
-    pf.PRIORITY: "a member of at least its value keeps priority",
-    pf.UNCONFIRMED: "eligibility not confirmed; would displace a member",
-    pf.OVERLAP: "repeats a stronger network",
-    pf.NOT_CHOSEN: "a better combination fits without it",
+REASON_LABELS: dict[str, Any] = {
+    pf.SELECTED: lazy_gettext("chosen"),
+    pf.LOCKED_IN: lazy_gettext("locked to keep"),
+    pf.HELD: lazy_gettext("kept until assessed"),
+    pf.UNASSESSED: lazy_gettext("too few scores: assess first"),
+    pf.LOCKED_OUT: lazy_gettext("locked out"),
+    pf.NOT_ELIGIBLE: lazy_gettext("a condition is not met"),
+    pf.BELOW_BAR: lazy_gettext("below its bar"),
+    pf.SWITCH_COST: lazy_gettext("does not clear the join bar by the cost of joining"),
+    pf.OVER_BUDGET: lazy_gettext("does not fit the budget left"),
+    pf.PRIORITY: lazy_gettext("a member of at least its value keeps priority"),
+    pf.UNCONFIRMED: lazy_gettext("eligibility not confirmed; would displace a member"),
+    pf.OVERLAP: lazy_gettext("repeats a stronger network"),
+    pf.NOT_CHOSEN: lazy_gettext("a better combination fits without it"),
 }
 """Short words for the portfolio page's "why" column (`scoring.portfolio.Why` codes)."""
 
@@ -1196,7 +846,7 @@ def portfolio_rows(ctx: an.AnalysisContext) -> tuple[list[PortfolioRow], list[Po
             rec.value,
             m.annual_fee_minor,
             m.staff_hours,
-            REASON_LABELS.get(a.portfolio.reasons[rec.network].code, ""),
+            str(REASON_LABELS.get(a.portfolio.reasons[rec.network].code, "")),
             m.lock or "",
         )
         (chosen if rec.network in a.portfolio.selected else left).append(row)
@@ -1232,7 +882,7 @@ def robustness_view(ctx: an.AnalysisContext) -> dict[str, Any]:
                 rec.top_k_probability,
                 rec.action_stability,
                 None if r is None or i is None else float(r.expected_rank[i]),
-                rec.robustness_sentence,
+                advice.robustness_text(rec),
             )
         )
     acceptability = None
@@ -1249,7 +899,16 @@ def robustness_view(ctx: an.AnalysisContext) -> dict[str, Any]:
         "rows": rows,
         "acceptability": acceptability,
         "stability_chart": stability,
-        "sentences": list(a.stability_sentences),
+        "sentences": list(a.stability_sentences)
+        if current_locale() == "en"
+        else [
+            advice.interval_text(
+                s,
+                titles.get(s.criterion, s.criterion),
+                {k: n.name for k, n in ctx.networks.items()},
+            )
+            for s in a.stability
+        ],
         "samples": 0 if r is None else r.samples,
         "top_k": 0 if r is None else r.top_k,
         "concentration": 0.0 if r is None else r.concentration,
@@ -1265,7 +924,7 @@ def parse_robustness_options(
     samples = str(query.get("samples", "") or out.get("samples", DEFAULT_SAMPLES))
     count = parse_whole(samples, 100, 20_000)
     if count is None:
-        errors["samples"] = "Use between 100 and 20,000 samples."
+        errors["samples"] = _("Use between 100 and 20,000 samples.")
     else:
         out["samples"] = count
     concentration = str(query.get("concentration", "") or out.get("concentration", 50))
@@ -1275,65 +934,10 @@ def parse_robustness_options(
             raise ValueError
         out["concentration"] = value
     except ValueError:
-        errors["concentration"] = "Concentration is a number from 1 (wide) to 1,000 (narrow)."
+        errors["concentration"] = _("Concentration is a number from 1 (wide) to 1,000 (narrow).")
     if errors:
         raise FormErrors(errors)
     return out
-
-
-@dataclass(frozen=True)
-class OverlapPair:
-    a: str
-    b: str
-    overlap: float
-    shared_themes: list[str]
-    shared_services: list[str]
-    functions: str = ""  # "both mainly serve ... for the city", from the needed functions
-    penalty: float = 0.0  # what the overlap costs the weaker of the two when both are kept
-
-
-def overlap_view(ctx: an.AnalysisContext) -> dict[str, Any]:
-    """The overlap heatmap and the most overlapping pairs with what they share."""
-    a = ctx.analysis
-    ids = list(a.overlap_ids)
-    names = [ctx.networks[i].acronym or ctx.networks[i].name for i in ids]
-    needs = ctx.prepared.function_needs if ctx.prepared is not None else None
-    served = {n.id: n.functions for n in ctx.prepared.inputs} if ctx.prepared is not None else {}
-    penalty, floor = a.settings.overlap_penalty, OVERLAP_FLOOR
-    pairs = []
-    for i, x in enumerate(ids):
-        for j in range(i + 1, len(ids)):
-            y = ids[j]
-            value = float(a.overlap[i, j])
-            if value <= 0:
-                continue
-            nx, ny = ctx.networks[x], ctx.networks[y]
-            shared = shared_items(
-                set(nx.themes), set(ny.themes), set(nx.services), set(ny.services)
-            )
-            functions = ""
-            if needs and ctx.prepared is not None:
-                both = function_overlap(
-                    needs, (x, served[x]), (y, served[y]), names={x: names[i], y: names[j]}
-                )
-                functions = both.explanation if both.shared else ""
-            pairs.append(
-                OverlapPair(
-                    names[i],
-                    names[j],
-                    value,
-                    list(shared.themes),
-                    list(shared.services),
-                    functions,
-                    value * penalty if value >= floor else 0.0,
-                )
-            )
-    pairs.sort(key=lambda p: (-p.overlap, p.a, p.b))
-    return {
-        "heatmap": charts.overlap_heatmap(names, [list(row) for row in a.overlap]),
-        "pairs": pairs[:15],
-        "count": len(ids),
-    }
 
 
 action_label = advice.action_label

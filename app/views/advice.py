@@ -118,13 +118,13 @@ _SENTENCES: dict[str, Callable[[], str]] = {
     ),
     "overlap_member": lambda: _(
         "Value %(value)s clears the leave bar (%(bar)s), but it repeats much of %(partner)s "
-        "(%(shared)s). Keeping it would add %(gain)s above the bar and switching costs, less "
-        "than the overlap penalty (%(penalty)s)."
+        "(%(shared)s). Keeping it is worth %(gain)s (its margin over the bar plus the cost of "
+        "leaving it avoids), less than the overlap penalty (%(penalty)s)."
     ),
     "overlap_candidate": lambda: _(
         "Value %(value)s clears the join bar (%(bar)s), but it repeats much of %(partner)s "
-        "(%(shared)s). Joining it would add %(gain)s above the bar and switching costs, less "
-        "than the overlap penalty (%(penalty)s)."
+        "(%(shared)s). Joining it is worth %(gain)s (its margin over the bar less the cost of "
+        "joining), less than the overlap penalty (%(penalty)s)."
     ),
     "not_chosen_member": lambda: _(
         "Value %(value)s clears the leave bar (%(bar)s), but a better combination of networks "
@@ -178,7 +178,7 @@ def explanation(message: Message | None, fallback: str = "") -> str:
         if key in fields:
             fields[key] = _day(fields[key])
     if "reason_list" in p:
-        fields["reasons"] = "; ".join(p["reason_list"]) or _(
+        fields["reasons"] = "; ".join(r.rstrip(". ") for r in p["reason_list"]) or _(
             "a condition of the network is not met"
         )
     if message.code.startswith("over_budget"):

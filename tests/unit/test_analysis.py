@@ -255,8 +255,8 @@ def test_overlap_penalty_drops_a_duplicate_candidate() -> None:
     assert d.action is Action.NOT_RECOMMENDED
     assert d.explanation == (
         "Value 0.60 clears the join bar (0.50), but it repeats much of Gamma (themes mobility; "
-        "services technical assistance). Joining it would add 0.08 above the bar and switching "
-        "costs, less than the overlap penalty (0.90)."
+        "services technical assistance). Joining it is worth 0.08 (its margin over the bar less "
+        "the cost of joining), less than the overlap penalty (0.90)."
     )
 
 

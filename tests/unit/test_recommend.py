@@ -386,8 +386,8 @@ def test_overlap_and_priority_sentences_name_the_other_network() -> None:
     )
     assert by_id["b"].explanation == (  # type: ignore[attr-defined]
         "Value 0.65 clears the join bar (0.60), but it repeats much of Alpha (themes climate). "
-        "Joining it would add 0.03 above the bar and switching costs, less than the overlap "
-        "penalty (0.08)."
+        "Joining it is worth 0.03 (its margin over the bar less the cost of joining), less than "
+        "the overlap penalty (0.08)."
     )
     assert by_id["c"].explanation == (  # type: ignore[attr-defined]
         "Value 0.66 clears the join bar (0.60), but joining would mean leaving Member (0.70), "
@@ -480,7 +480,8 @@ _COMPARISONS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"by (\d+\.\d+), which does not cover the cost of joining \((\d+\.\d+)\)"), "<"),
     (
         re.compile(
-            r"add (-?\d+\.\d+) above the bar and switching costs, less than the overlap penalty \((\d+\.\d+)\)"
+            r"is worth (-?\d+\.\d+) \(its margin over the bar (?:plus the cost of leaving it "
+            r"avoids|less the cost of joining)\), less than the overlap penalty \((\d+\.\d+)\)"
         ),
         "<=",
     ),

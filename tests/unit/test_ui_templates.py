@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 
+from app.i18n import use_locale
 from app.templating import make_environment
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -181,16 +182,25 @@ def test_action_badge(action: object, css: str, text: str) -> None:
 @pytest.mark.parametrize(
     ("amount", "expected"),
     [
-        (1250000, "EUR 12,500"),
-        (1250050, "EUR 12,500.50"),
-        (5, "EUR 0.05"),
-        (0, "EUR 0"),
-        (-99900, "EUR -999"),
-        (123456789, "EUR 1,234,567.89"),
+        (1250000, "€12,500"),
+        (1250050, "€12,500.50"),
+        (5, "€0.05"),
+        (0, "€0"),
+        (-99900, "-€999"),
+        (123456789, "€1,234,567.89"),
     ],
 )
 def test_money(amount: int, expected: str) -> None:
     assert macro('{{ money(x, "EUR") }}', x=amount) == expected
+
+
+@pytest.mark.parametrize(
+    ("locale", "expected"),
+    [("es", "12.500,50\xa0€"), ("fr", "12\u202f500,50\xa0€")],
+)
+def test_money_in_the_readers_locale(locale: str, expected: str) -> None:
+    with use_locale(locale):
+        assert macro('{{ money(1250050, "EUR") }}') == expected
 
 
 def test_money_missing() -> None:

@@ -102,11 +102,10 @@ def test_every_table_with_an_integer_id_counts_on(session: Session) -> None:
     if session.get_bind().dialect.name == "sqlite":
         from sqlmodel import SQLModel
 
-        ddl = dict(
-            session.execute(  # type: ignore[call-overload]
-                text("SELECT name, sql FROM sqlite_master WHERE type = 'table'")
-            )
-        )
+        rows = session.execute(  # type: ignore[call-overload]
+            text("SELECT name, sql FROM sqlite_master WHERE type = 'table'")
+        ).all()
+        ddl = {row[0]: row[1] for row in rows}
         for name, table in SQLModel.metadata.tables.items():
             pk = list(table.primary_key.columns)
             own_id = len(pk) == 1 and pk[0].name == "id" and pk[0].type.python_type is int
