@@ -18,10 +18,11 @@ from fastapi import Depends, Request
 
 from app.db import SessionDep
 from app.forms import DbId
+from app.i18n import gettext as _
 from app.models import Workspace
 from app.security import SignInRequired, forbidden, workspace_role
 from app.services import workspaces as ws
-from app.services.accounts import CurrentUser, role_rank
+from app.services.accounts import CurrentUser, role_label, role_rank
 
 
 def current_user(request: Request) -> CurrentUser:
@@ -38,7 +39,11 @@ def _needs(minimum: str) -> Callable[[int, Request, SessionDep], Workspace]:
         request.state.workspace_role = role  # templates show viewers a read-only notice
         if role_rank(role) < role_rank(minimum):
             raise forbidden(
-                f"This needs the {minimum} role in this workspace; your role is {role}."
+                _(
+                    "This needs the %(minimum)s role in this workspace; your role is %(role)s.",
+                    minimum=role_label(minimum),
+                    role=role_label(role),
+                )
             )
         return ws.get_workspace(session, workspace_id)
 
@@ -71,7 +76,7 @@ def admin_actor(request: Request) -> str:
     """The acting site administrator's email; 403 for everybody else."""
     user = current_user(request)
     if not user.is_admin:
-        raise forbidden("Only site administrators may change the shared network catalogue.")
+        raise forbidden(_("Only site administrators may change the shared network catalogue."))
     return user.email
 
 

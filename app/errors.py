@@ -15,6 +15,7 @@ from fastapi.responses import JSONResponse, Response
 from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from app.i18n import gettext as _
 from criteria.errors import CriteriaError
 
 log = logging.getLogger(__name__)
@@ -59,12 +60,62 @@ def _detail(loc: tuple[str | int, ...], msg: str, kind: str) -> list[dict[str, A
     return [{"loc": ["body", *loc], "msg": msg, "type": kind}]
 
 
+def _not_found_message(what: str) -> str:
+    """ "The <thing> you asked for does not exist." in the reader's language."""
+    messages = {
+        "API token": _("The API token you asked for does not exist."),
+        "assessment": _("The assessment you asked for does not exist."),
+        "calendar": _("The calendar you asked for does not exist."),
+        "criterion": _("The criterion you asked for does not exist."),
+        "decision": _("The decision you asked for does not exist."),
+        "gate": _("The eligibility condition you asked for does not exist."),
+        "link": _("The link you followed does not exist or no longer works."),
+        "member": _("The member you asked for does not exist."),
+        "membership": _("The membership you asked for does not exist."),
+        "network": _("The network you asked for does not exist."),
+        "round": _("The round you asked for does not exist."),
+        "scenario": _("The scenario you asked for does not exist."),
+        "workshop": _("The workshop you asked for does not exist."),
+        "workspace": _("The workspace you asked for does not exist."),
+    }
+    return messages.get(what) or _("The page you asked for does not exist.")
+
+
+def _status_title(status: int) -> str:
+    titles = {
+        401: _("Please sign in"),
+        403: _("Not allowed"),
+        404: _("Not found"),
+        405: _("Not allowed"),
+        409: _("Changed meanwhile"),
+        422: _("Please check your input"),
+        429: _("Too many requests"),
+        503: _("Service unavailable"),
+    }
+    return titles.get(status) or _("Error")
+
+
 def page(request: Request, status: int, title: str, message: str) -> Response:
     """The error page (`error.html`) with a status, a title and a message."""
     from app.templating import render  # late: templating imports the app's Jinja setup
 
     context = {"status_code": status, "title": title, "message": message}
     return render(request, "error.html", context, status_code=status, block=None)
+
+
+def _validation_problem(kind: str, message: str) -> str:
+    """FastAPI's validation message for a form field, in the reader's language when known."""
+    problems = {
+        "missing": _("this field is required."),
+        "string_too_long": _("the text is too long."),
+        "string_too_short": _("the text is too short."),
+        "int_parsing": _("enter a whole number."),
+        "float_parsing": _("enter a number."),
+        "bool_parsing": _("choose yes or no."),
+        "date_from_datetime_parsing": _("enter a date as YYYY-MM-DD."),
+        "date_parsing": _("enter a date as YYYY-MM-DD."),
+    }
+    return problems.get(kind) or message
 
 
 def install_handlers(app: FastAPI) -> None:
@@ -74,7 +125,7 @@ def install_handlers(app: FastAPI) -> None:
     async def not_found(request: Request, exc: NotFound) -> Response:
         if _wants_json(request):
             return JSONResponse({"detail": str(exc)}, status_code=404)
-        return page(request, 404, "Not found", f"The {exc.what} you asked for does not exist.")
+        return page(request, 404, _status_title(404), _not_found_message(exc.what))
 
     @app.exception_handler(NothingToAnalyse)
     async def nothing_to_analyse(request: Request, exc: NothingToAnalyse) -> Response:
@@ -97,7 +148,7 @@ def install_handlers(app: FastAPI) -> None:
     async def conflict(request: Request, exc: Conflict) -> Response:
         if _wants_json(request):
             return JSONResponse({"detail": str(exc)}, status_code=409)
-        return page(request, 409, "Changed meanwhile", str(exc))
+        return page(request, 409, _status_title(409), str(exc))
 
     @app.exception_handler(InvalidInput)
     async def invalid(request: Request, exc: InvalidInput) -> Response:
@@ -105,7 +156,7 @@ def install_handlers(app: FastAPI) -> None:
             return JSONResponse(
                 {"detail": _detail(exc.loc, exc.message, "value_error")}, status_code=422
             )
-        return page(request, 422, "Please check your input", exc.message)
+        return page(request, 422, _status_title(422), exc.message)
 
     @app.exception_handler(CriteriaError)
     async def criteria_error(request: Request, exc: CriteriaError) -> Response:
@@ -115,7 +166,7 @@ def install_handlers(app: FastAPI) -> None:
                 for field, problem in exc.fields.items()
             ] or _detail((), str(exc), "rule")
             return JSONResponse({"detail": detail}, status_code=422)
-        return page(request, 422, "Please check your input", str(exc))
+        return page(request, 422, _status_title(422), str(exc))
 
     @app.exception_handler(RequestValidationError)
     async def validation(request: Request, exc: RequestValidationError) -> Response:
@@ -125,16 +176,23 @@ def install_handlers(app: FastAPI) -> None:
         ]
         if _wants_json(request):
             return JSONResponse({"detail": errors}, status_code=422)
-        message = "; ".join(f"{'.'.join(str(p) for p in e['loc'][1:])}: {e['msg']}" for e in errors)
-        return page(request, 422, "Please check your input", message)
+        message = "; ".join(
+            _(
+                "%(field)s: %(problem)s",
+                field=".".join(str(p) for p in e["loc"][1:]),
+                problem=_validation_problem(e["type"], e["msg"]),
+            )
+            for e in errors
+        )
+        return page(request, 422, _status_title(422), message)
 
     @app.exception_handler(OperationalError)
     async def database_down(request: Request, exc: OperationalError) -> Response:
         log.error("database unavailable: %s", exc.orig)
-        message = "The database is not reachable right now. Please try again in a moment."
+        message = _("The database is not reachable right now. Please try again in a moment.")
         if _wants_json(request):
             return JSONResponse({"detail": message}, status_code=503)
-        return page(request, 503, "Service unavailable", message)
+        return page(request, 503, _status_title(503), message)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
@@ -142,10 +200,12 @@ def install_handlers(app: FastAPI) -> None:
             return JSONResponse(
                 {"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers
             )
-        title = {401: "Please sign in", 403: "Not allowed", 404: "Not found"}.get(
-            exc.status_code, "Error"
-        )
-        response = page(request, exc.status_code, title, str(exc.detail))
+        detail = str(exc.detail)
+        if exc.status_code == 404 and detail == "Not Found":
+            detail = _not_found_message("")
+        elif exc.status_code == 405 and detail == "Method Not Allowed":
+            detail = _("This address does not accept that kind of request.")
+        response = page(request, exc.status_code, _status_title(exc.status_code), detail)
         if exc.headers:
             response.headers.update(exc.headers)
         return response
@@ -153,7 +213,7 @@ def install_handlers(app: FastAPI) -> None:
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> Response:
         log.error("unexpected error on %s %s", request.method, request.url.path, exc_info=exc)
-        message = "Something went wrong on our side. The error has been logged."
+        message = _("Something went wrong on our side. The error has been logged.")
         if _wants_json(request):
             return JSONResponse({"detail": message}, status_code=500)
-        return page(request, 500, "Unexpected error", message)
+        return page(request, 500, _("Unexpected error"), message)

@@ -33,6 +33,7 @@ from typing import Any
 
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date as babel_format_date
+from babel.dates import format_time as babel_format_time
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_currency, format_decimal, format_percent
@@ -45,8 +46,10 @@ __all__ = [
     "LANGUAGE_NAMES",
     "LOCALES",
     "LocaleMiddleware",
+    "apply_preference",
     "current_locale",
     "format_day",
+    "format_moment",
     "format_money",
     "format_number",
     "format_share",
@@ -199,6 +202,25 @@ def format_day(day: date | datetime | None, form: str = "medium") -> str:
     return babel_format_date(day, format=form, locale=_babel_locale())
 
 
+def format_moment(moment: datetime | None) -> str:
+    """A date and time (UTC, hours and minutes) as the current locale writes them.
+
+    >>> format_moment(datetime(2027, 1, 1, 15, 4))
+    'Jan 1, 2027, 3:04\u202fPM'
+    >>> with use_locale("fr"):
+    ...     format_moment(datetime(2027, 1, 1, 15, 4))
+    '1 janv. 2027, 15:04'
+    """
+    if moment is None:
+        return ""
+    locale = _babel_locale()
+    return gettext(
+        "%(day)s, %(time)s",
+        day=babel_format_date(moment, format="medium", locale=locale),
+        time=babel_format_time(moment, format="short", locale=locale),
+    )
+
+
 def negotiate(
     query: str | None, cookie: str | None, preferred: str | None, accept_language: str | None
 ) -> str:
@@ -233,8 +255,32 @@ def negotiate(
     return DEFAULT_LOCALE
 
 
+def apply_preference(request: Request, preferred: str | None) -> str:
+    """Re-negotiate the request's locale once the signed-in user (and their preference) is
+    known; returns the locale in force.
+
+    The switcher's choice (``?lang=`` or the cookie) still wins; otherwise the account's
+    language replaces the browser's. Call it from the request's own context (an async
+    dependency): the route and the error pages then speak the result.
+    """
+    locale = negotiate(
+        request.query_params.get("lang"),
+        request.cookies.get(COOKIE),
+        preferred,
+        request.headers.get("accept-language"),
+    )
+    if locale != current_locale():
+        _locale.set(locale)
+        request.scope.setdefault("state", {})["locale"] = locale
+    return locale
+
+
 class LocaleMiddleware:
-    """Sets the request's locale; ``?lang=xx`` also remembers it in a cookie for a year."""
+    """Sets the request's locale; ``?lang=xx`` also remembers it in a cookie for a year.
+
+    The account's preference is not known yet here (no one is signed in before the security
+    guard runs): `app.security.guard` calls `apply_preference` once it is.
+    """
 
     def __init__(self, app: Callable[..., Awaitable[None]]) -> None:
         self.app = app

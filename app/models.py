@@ -337,6 +337,7 @@ class User(SQLModel, table=True):
     is_active: bool = True
     is_admin: bool = False
     created_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))
+    locale: str | None = Field(default=None, max_length=8)  # en, es, fr; None: the browser's
 
 
 class WorkspaceMember(SQLModel, table=True):

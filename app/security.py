@@ -35,9 +35,11 @@ from sqlmodel import Session
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app import i18n
 from app.db import SessionDep
 from app.errors import InvalidInput, NotFound
 from app.forms import has_nul, parse_id
+from app.i18n import gettext as _
 from app.services import accounts
 from app.services.accounts import CurrentUser
 
@@ -243,7 +245,7 @@ def authenticate(request: Request, session: SessionDep) -> CurrentUser | None:
     unsafe = request.method in UNSAFE_METHODS
     path = request.url.path
     if unsafe and path.startswith(CATALOGUE_PREFIXES) and not user.is_admin:
-        raise forbidden("Only site administrators may change the shared network catalogue.")
+        raise forbidden(_("Only site administrators may change the shared network catalogue."))
     raw = request.path_params.get("workspace_id")
     if raw is not None:
         workspace_id = parse_id(raw)
@@ -252,7 +254,7 @@ def authenticate(request: Request, session: SessionDep) -> CurrentUser | None:
         role = workspace_role(request, session, user, workspace_id)
         declared = declared_role(route)
         if unsafe and declared is None and accounts.role_rank(role) < accounts.role_rank("analyst"):
-            raise forbidden("Your role in this workspace is viewer: you may read, not change.")
+            raise forbidden(_("Your role in this workspace is viewer: you may read, not change."))
     return user
 
 
@@ -260,7 +262,14 @@ async def guard(
     request: Request, user: Annotated[CurrentUser | None, Depends(authenticate)]
 ) -> None:
     """Step 4: the CSRF check, after `authenticate` (async: it may read the form body); then
-    step 5: no path, query or form value holds a NUL character (422 naming the field)."""
+    step 5: no path, query or form value holds a NUL character (422 naming the field).
+
+    It first applies the signed-in user's language preference (`i18n.apply_preference`): the
+    locale middleware ran before anyone was signed in. Being async, it runs in the request's
+    own context, so the route and the error handlers see the locale it sets.
+    """
+    if user is not None:
+        i18n.apply_preference(request, user.locale)
     if request.method in UNSAFE_METHODS and request.state.auth != "bearer":
         await _check_csrf(request, user)
     await refuse_nul(request)
@@ -270,8 +279,6 @@ async def refuse_nul(request: Request) -> None:
     """InvalidInput (422 naming the field) for a NUL or other control character in any path,
     query or form value: PostgreSQL cannot store NUL, reports (XML) cannot hold any of them,
     and no person types one."""
-    from app.i18n import gettext as _
-
     found = [name for name, value in request.path_params.items() if has_nul(value)]
     found += [name for name, value in request.query_params.multi_items() if has_nul(value)]
     content_type = request.headers.get("content-type", "")
@@ -294,7 +301,11 @@ async def _check_csrf(request: Request, user: CurrentUser | None) -> None:
         value = (await request.form()).get(CSRF_FIELD)
         sent = value if isinstance(value, str) else ""
     if not expected or not sent or not hmac.compare_digest(sent.encode(), expected.encode()):
-        raise forbidden(CSRF_FAILED)
+        raise forbidden(
+            _(
+                "This form has expired or did not come from this site. Reload the page and try again."
+            )
+        )
 
 
 def login_url(request: Request) -> str:
@@ -362,6 +373,8 @@ def install(app: FastAPI) -> None:
             return RedirectResponse(login_url(request), status_code=303)
         from app.errors import page
 
-        response = page(request, 401, "Please sign in", "Your session has ended. Sign in again.")
+        response = page(
+            request, 401, _("Please sign in"), _("Your session has ended. Sign in again.")
+        )
         response.headers["HX-Redirect"] = login_url(request)
         return response

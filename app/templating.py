@@ -48,6 +48,10 @@ def make_environment(directory: Path) -> Environment:
     env.filters["money"] = i18n.format_money
     env.filters["share"] = i18n.format_share
     env.filters["day"] = i18n.format_day
+    env.filters["moment"] = i18n.format_moment
+    from app import catalogue_text
+
+    env.globals["catalogue_text"] = catalogue_text
     return env
 
 

@@ -11,6 +11,9 @@ from app.db import SessionDep
 from app.deps import UserDep
 from app.errors import InvalidInput, NotFound
 from app.forms import DbId
+from app.i18n import COOKIE as LOCALE_COOKIE
+from app.i18n import gettext as _
+from app.i18n import ngettext
 from app.models import User
 from app.security import (
     clear_session_cookie,
@@ -61,12 +64,15 @@ def login(
     context: dict[str, Any] = {"email": email, "next": safe_next(next), "error": None}
     wait = accounts.login_blocked_minutes(session, email, _client_ip(request))
     if wait:
-        unit = "minute" if wait == 1 else "minutes"
-        context["error"] = f"Too many failed sign-ins for this address. Try again in {wait} {unit}."
+        context["error"] = ngettext(
+            "Too many failed sign-ins for this address. Try again in %(num)s minute.",
+            "Too many failed sign-ins for this address. Try again in %(num)s minutes.",
+            wait,
+        )
         return render(request, LOGIN, context, status_code=429)
     user = accounts.authenticate(session, email, password, _client_ip(request))
     if user is None:
-        context["error"] = "The email or password is not right."
+        context["error"] = _("The email or password is not right.")
         return render(request, LOGIN, context, status_code=400)
     return _signed_in(request, session, user, next)
 
@@ -143,13 +149,39 @@ def _account(
         "new_token": None,
         "message": None,
         "nav_active": "account",
+        "preferred_locale": _preferred_locale(session, user),
+        "saved": "",
     }
     return render(request, ACCOUNT, context | extra, status_code=status_code)
 
 
+def _preferred_locale(session: SessionDep, user: accounts.CurrentUser) -> str:
+    row = session.get(User, user.id)
+    return (row.locale if row is not None else None) or ""
+
+
 @router.get("/account", name="account")
-def account_page(request: Request, session: SessionDep, user: UserDep) -> Response:
-    return _account(request, session, user)
+def account_page(request: Request, session: SessionDep, user: UserDep, saved: str = "") -> Response:
+    return _account(request, session, user, saved="language" if saved == "language" else "")
+
+
+@router.post("/account/language")
+def change_language(
+    request: Request,
+    session: SessionDep,
+    user: UserDep,
+    locale: Annotated[str, Form(max_length=8)] = "",
+) -> Response:
+    """Store the account's language; the switcher's cookie is cleared so the choice shows at
+    once on this browser too (the switcher still overrides it afterwards)."""
+    try:
+        accounts.set_locale(session, user.id, locale.strip())
+    except InvalidInput as exc:
+        errors = {"locale": exc.message}
+        return _account(request, session, user, status_code=422, errors=errors)
+    response = RedirectResponse("/account?saved=language", status_code=303)
+    response.delete_cookie(LOCALE_COOKIE, samesite="lax")
+    return response
 
 
 @router.post("/account/password")
@@ -163,7 +195,7 @@ def change_password(
 ) -> Response:
     row = session.get(User, user.id)
     if row is None or not accounts.verify_password(row, current):
-        errors = {"current": "This is not your current password."}
+        errors = {"current": _("This is not your current password.")}
         return _account(request, session, user, status_code=422, errors=errors)
     try:
         accounts.check_new_password(password, confirm)

@@ -8,19 +8,74 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from sqlmodel import Session
 
+from app.catalogue_text import function_title
 from app.db import SessionDep
 from app.deps import ActorDep, EditWorkspace, ReadWorkspace
 from app.errors import Conflict, InvalidInput
 from app.forms import DbId, parse_whole
+from app.i18n import gettext as _
 from app.models import Workspace
 from app.routes.common import FormDep, see_other, workspace_url
 from app.services import catalogue, facts, profile_forms, ui
 from app.services import workspaces as ws
 from app.services.common import from_minor
 from app.templating import is_htmx, render
+from criteria import FUNCTION_KEYS
 
 router = APIRouter(include_in_schema=False)
 PAGE = "workspaces/profile.html"
+
+
+def _status_labels() -> dict[str, str]:
+    return {"member": _("Member"), "candidate": _("Candidate"), "former": _("Former member")}
+
+
+def _lock_labels() -> dict[str, str]:
+    return {"": _("No lock"), "keep": _("Must keep"), "exclude": _("Must not join")}
+
+
+def _outcome_kinds() -> dict[str, str]:
+    return {
+        "project": _("project"),
+        "funding": _("funding"),
+        "policy": _("policy"),
+        "event": _("event"),
+        "knowledge": _("knowledge"),
+    }
+
+
+def field_labels(themes: list[str], currency: str) -> dict[str, str]:
+    """Each profile and membership field as its label reads, to name it in error messages."""
+    labels = {
+        "region": _("Region"),
+        "population_band": _("Population band"),
+        "fee_budget": _("Annual fee budget (%(currency)s)", currency=currency),
+        "travel_budget": _("Travel and event budget (%(currency)s)", currency=currency),
+        "staff_hours_budget": _("Staff hours per year for networks"),
+        "population": _("Population (inhabitants)"),
+        "income_group": _("Country income group (World Bank)"),
+        "gni_per_capita_usd": _("Country's gross national income per head (USD)"),
+        "world_heritage_site": _("A UNESCO World Heritage site in the city"),
+        "capital_city": _("The country's capital"),
+        "status": _("Status"),
+        "lock": _("Lock"),
+        "annual_fee": _("Annual fee (%(currency)s)", currency=currency),
+        "travel_cost": _("Travel and events per year (%(currency)s)", currency=currency),
+        "network_id": _("Network"),
+    }
+    labels |= {ui.theme_field(t): _("Priority theme %(theme)s", theme=t) for t in themes}
+    labels |= {profile_forms.need_field(key): function_title(key) for key in FUNCTION_KEYS}
+    return labels
+
+
+def named(errors: dict[str, str], labels: dict[str, str]) -> str:
+    """Field errors as one message that names each field ("Annual fee (EUR): ...")."""
+    return " ".join(
+        _("%(field)s: %(problem)s", field=labels[name], problem=problem)
+        if name in labels
+        else problem
+        for name, problem in errors.items()
+    )
 
 
 def _context(
@@ -34,6 +89,7 @@ def _context(
     errors: dict[str, str] | None = None,
     message: str = "",
 ) -> dict[str, Any]:
+    """What the profile page prints (``saved`` is False unless the route says so)."""
     row = ws.get_profile(session, workspace)
     profile = ws.profile_dict(row)
     groups = ui.memberships_view(session, workspace)
@@ -43,6 +99,11 @@ def _context(
     found = catalogue.search_networks(session, q=q, theme=theme, region=region) if searched else []
     themes = catalogue.all_themes(session)
     return {
+        "field_labels": field_labels(themes, profile["currency"]),
+        "field_ids": {
+            ui.theme_field(t): ui.theme_field(t).replace(" ", "-").replace("/", "-") for t in themes
+        },
+        "outcome_kinds": _outcome_kinds(),
         "workspace": workspace,
         "nav_active": "profile",
         "profile": profile,
@@ -65,8 +126,9 @@ def _context(
         "form": form,
         "errors": errors or {},
         "message": message,
-        "status_labels": ui.STATUS_LABELS,
-        "lock_labels": ui.LOCK_LABELS,
+        "saved": False,
+        "status_labels": _status_labels(),
+        "lock_labels": _lock_labels(),
         **profile_forms.facts_context(row, form, known_ids),
     }
 
@@ -79,8 +141,10 @@ def profile_page(
     q: str = "",
     theme: str = "",
     region: str = "",
+    saved: str = "",
 ) -> Response:
     context = _context(session, workspace, q=q[:100], theme=theme[:100], region=region[:100])
+    context["saved"] = saved == "profile"
     return render(request, PAGE, context, block="catalogue_search" if is_htmx(request) else None)
 
 
@@ -154,7 +218,9 @@ def change_membership(
             ws.update_membership(session, workspace, membership, changes, actor=actor)
     except (ui.FormErrors, InvalidInput) as exc:
         details = exc.errors if isinstance(exc, ui.FormErrors) else {}
-        message = " ".join(details.values()) or exc.message
+        currency = ws.profile_dict(ws.get_profile(session, workspace))["currency"]
+        labels = field_labels(catalogue.all_themes(session), currency)
+        message = named(details, labels) or exc.message
         context = _context(session, workspace, errors={"membership": message}, message=message)
         return render(request, PAGE, context, status_code=422)
     target = "/portfolio" if back == "portfolio" else "/profile#memberships"

@@ -21,6 +21,8 @@ from sqlalchemy import and_, delete, func
 from sqlmodel import Session, col, select
 
 from app.errors import InvalidInput, NotFound
+from app.i18n import LOCALES
+from app.i18n import gettext as _
 from app.models import (
     ApiToken,
     LoginAttempt,
@@ -56,6 +58,8 @@ class CurrentUser:
     email: str
     display_name: str
     is_admin: bool
+    locale: str | None = None
+    """The language the user chose for the pages (None: the browser's)."""
 
     @property
     def label(self) -> str:
@@ -69,6 +73,12 @@ def role_rank(role: str) -> int:
     True
     """
     return ROLES.index(role)
+
+
+def role_label(role: str) -> str:
+    """A role's name in the reader's language (unknown roles unchanged)."""
+    labels = {"viewer": _("viewer"), "analyst": _("analyst"), "owner": _("owner")}
+    return labels.get(role, role)
 
 
 def normalise_email(email: str) -> str:
@@ -90,7 +100,7 @@ def digest(token: str) -> str:
 
 
 def _current(user: User) -> CurrentUser:
-    return CurrentUser(user.id or 0, user.email, user.display_name, user.is_admin)
+    return CurrentUser(user.id or 0, user.email, user.display_name, user.is_admin, user.locale)
 
 
 # --- users and passwords --------------------------------------------------------------------
@@ -104,10 +114,11 @@ def check_new_password(password: str, confirm: str | None = None) -> None:
     """Raise InvalidInput (naming the field) when a new password is too weak or mistyped."""
     if len(password) < MIN_PASSWORD_LENGTH:
         raise InvalidInput(
-            "password", f"Use at least {MIN_PASSWORD_LENGTH} characters for the password."
+            "password",
+            _("Use at least %(n)s characters for the password.", n=MIN_PASSWORD_LENGTH),
         )
     if confirm is not None and not hmac.compare_digest(password, confirm):
-        raise InvalidInput("confirm", "The two passwords do not match.")
+        raise InvalidInput("confirm", _("The two passwords do not match."))
 
 
 def get_user_by_email(session: Session, email: str) -> User | None:
@@ -125,9 +136,9 @@ def create_user(
     """A new active user; without a password they sign in first through a reset link."""
     email = normalise_email(email)
     if "@" not in email or len(email) > 254:
-        raise InvalidInput("email", "Enter a valid email address.")
+        raise InvalidInput("email", _("Enter a valid email address."))
     if get_user_by_email(session, email) is not None:
-        raise InvalidInput("email", f"An account for {email} already exists.")
+        raise InvalidInput("email", _("An account for %(email)s already exists.", email=email))
     if password is not None:
         check_new_password(password)
     user = User(
@@ -155,6 +166,19 @@ def verify_password(user: User | None, password: str) -> bool:
         _hasher.verify(password, _DUMMY_HASH)
         return False
     return _hasher.verify(password, user.password_hash)
+
+
+def set_locale(session: Session, user_id: int, locale: str | None) -> None:
+    """Store the user's language for the pages (None or "": follow the browser)."""
+    locale = locale or None
+    if locale is not None and locale not in LOCALES:
+        raise InvalidInput("locale", _("Choose one of the languages offered."))
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound("member", user_id)
+    user.locale = locale
+    session.add(user)
+    session.commit()
 
 
 def disable_user(session: Session, user: User) -> None:
@@ -324,7 +348,7 @@ def create_api_token(session: Session, user_id: int, name: str) -> tuple[str, Ap
     """A new personal API token; the secret is returned once and never stored."""
     name = name.strip()
     if not name or len(name) > 100:
-        raise InvalidInput("name", "Give the token a name of 1 to 100 characters.")
+        raise InvalidInput("name", _("Give the token a name of 1 to 100 characters."))
     secret = API_TOKEN_PREFIX + secrets.token_urlsafe(32)
     row = ApiToken(user_id=user_id, name=name, token_hash=digest(secret))
     session.add(row)
@@ -469,7 +493,13 @@ def list_members(session: Session, workspace: Workspace) -> list[tuple[Workspace
 
 def _check_role(role: str) -> None:
     if role not in ROLES:
-        raise InvalidInput("role", f"Role must be one of {', '.join(ROLES)}.")
+        raise InvalidInput(
+            "role",
+            _(
+                "Choose one of the roles: %(roles)s.",
+                roles=", ".join(role_label(r) for r in ROLES),
+            ),
+        )
 
 
 def _owner_count(session: Session, workspace_id: int) -> int:
@@ -500,11 +530,16 @@ def add_member(
     if user is None:
         raise InvalidInput(
             "email",
-            f"No account for {normalise_email(email)}. A site administrator creates accounts "
-            "with `network-compass create-user`.",
+            _(
+                "No account for %(email)s. A site administrator creates accounts with "
+                "`network-compass create-user`.",
+                email=normalise_email(email),
+            ),
         )
     if role_in(session, user.id or 0, workspace.id or 0) is not None:
-        raise InvalidInput("email", f"{user.email} is already a member of this workspace.")
+        raise InvalidInput(
+            "email", _("%(email)s is already a member of this workspace.", email=user.email)
+        )
     member = WorkspaceMember(workspace_id=workspace.id or 0, user_id=user.id or 0, role=role)
     session.add(member)
     audit(
@@ -531,7 +566,7 @@ def change_role(
         and role != "owner"
         and _owner_count(session, member.workspace_id) <= 1
     ):
-        raise InvalidInput("role", "A workspace needs at least one owner: add another first.")
+        raise InvalidInput("role", _("A workspace needs at least one owner: add another first."))
     before = member.role
     member.role = role
     session.add(member)
@@ -554,7 +589,7 @@ def remove_member(session: Session, workspace: Workspace, user_id: int, *, actor
     """Take a member out of the workspace; the last owner cannot be removed."""
     member = _member(session, workspace, user_id)
     if member.role == "owner" and _owner_count(session, member.workspace_id) <= 1:
-        raise InvalidInput("user_id", "A workspace needs at least one owner: add another first.")
+        raise InvalidInput("user_id", _("A workspace needs at least one owner: add another first."))
     user = session.get(User, user_id)
     session.delete(member)
     audit(

@@ -169,6 +169,8 @@ def family_rows(session: Session, network_id: str) -> list[dict[str, Any]]:
                 "other_id": link.other(network_id),
                 "other_name": names.get(link.other(network_id), link.other(network_id)),
                 "is_child": is_child,
+                "child_name": who["child"],
+                "parent_name": who["parent"],
                 "relation": str(link.relation),
                 "sentence": RELATION_SENTENCES[link.relation].format(**who),
                 "rule": str(link.rule),

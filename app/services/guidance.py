@@ -18,10 +18,11 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from app import framework_text
+from app.catalogue_text import function_title, localize_extras
 from app.models import Assessment, CityProfile, Workspace
 from app.services import catalogue, facts
 from app.services import workspaces as ws
-from criteria import CriteriaError, CriterionKind, Framework, function_of
+from criteria import CriteriaError, CriterionKind, Framework
 from scoring.correlation import CorrelationCheck, correlated_criteria
 from scoring.functions import FunctionFit, function_fit, function_overlap
 from scoring.overlap import thematic_fit
@@ -154,7 +155,5 @@ def network_extras(
         except CriteriaError:  # a stored need the vocabulary no longer knows
             fit = None
         extras["fit"] = None if fit is None else fit.explanation
-        extras["needed"] = [
-            function_of(k).title for k, v in profile.function_needs.items() if v > 0
-        ]
-    return extras
+        extras["needed"] = [function_title(k) for k, v in profile.function_needs.items() if v > 0]
+    return localize_extras(extras)

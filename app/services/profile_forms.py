@@ -21,16 +21,31 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, Final
 
 from app.forms import parse_whole
+from app.i18n import gettext as _
+from app.i18n import lazy_gettext
 from app.models import CityProfile
 from app.services import facts, ui
 from app.services import workspaces as ws
 from criteria import FUNCTION_KEYS, FUNCTIONS, INCOME_GROUPS
 
 TRI_STATE: Final[Mapping[str, bool | None]] = {"": None, "yes": True, "no": False}
-TRI_STATE_LABELS: Final = (("", "Not known"), ("yes", "Yes"), ("no", "No"))
+TRI_STATE_LABELS: Final = (
+    ("", lazy_gettext("Not known")),
+    ("yes", lazy_gettext("Yes")),
+    ("no", lazy_gettext("No")),
+)
+INCOME_GROUP_LABELS: Final[Mapping[str, Any]] = {
+    "low": lazy_gettext("Low income"),
+    "lower_middle": lazy_gettext("Lower-middle income"),
+    "upper_middle": lazy_gettext("Upper-middle income"),
+    "high": lazy_gettext("High income"),
+}
 INCOME_GROUP_OPTIONS: Final = (
-    ("", "Not known"),
-    *tuple((str(group), label) for group, label in INCOME_GROUPS.items()),
+    ("", lazy_gettext("Not known")),
+    *tuple(
+        (str(group), INCOME_GROUP_LABELS.get(str(group), label))
+        for group, label in INCOME_GROUPS.items()
+    ),
 )
 MAX_MONEY: Final = Decimal("1e12")
 MAX_POPULATION: Final = 100_000_000
@@ -56,11 +71,11 @@ def _money(raw: object, name: str, errors: dict[str, str], *, blank: Decimal | N
         if not amount.is_finite() or amount < 0 or amount > MAX_MONEY:
             raise InvalidOperation
         if amount != amount.quantize(Decimal("0.01")):
-            errors[name] = "Use at most two decimals."
+            errors[name] = _("Use at most two decimals.")
             return None
         return amount
     except InvalidOperation:
-        errors[name] = "Enter an amount of 0 or more."
+        errors[name] = _("Enter an amount of 0 or more.")
         return None
 
 
@@ -133,23 +148,23 @@ def parse_profile_facts(form: Mapping[str, Any]) -> dict[str, Any]:
         ),
         "population": _whole(
             form.get("population"), "population", MAX_POPULATION, errors,
-            "Enter the number of inhabitants as a whole number, or leave it empty.",
+            _("Enter the number of inhabitants as a whole number, or leave it empty."),
         ),
         "gni_per_capita_usd": _whole(
             form.get("gni_per_capita_usd"), "gni_per_capita_usd", MAX_GNI, errors,
-            "Enter whole US dollars per head, or leave it empty.",
+            _("Enter whole US dollars per head, or leave it empty."),
         ),
     }  # fmt: skip
     if changes["population"] == 0:
-        errors["population"] = "A city has at least one inhabitant; leave it empty if unknown."
+        errors["population"] = _("A city has at least one inhabitant; leave it empty if unknown.")
     group = str(form.get("income_group", "")).strip()
     if group and group not in {value for value, _ in INCOME_GROUP_OPTIONS}:
-        errors["income_group"] = "Choose one of the World Bank income groups, or not known."
+        errors["income_group"] = _("Choose one of the World Bank income groups, or not known.")
     changes["income_group"] = group or None
     for name in ("world_heritage_site", "capital_city"):
         raw = str(form.get(name, "")).strip()
         if raw not in TRI_STATE:
-            errors[name] = "Choose yes, no or not known."
+            errors[name] = _("Choose yes, no or not known.")
         changes[name] = TRI_STATE.get(raw)
     needs: dict[str, float] = {}
     for key in FUNCTION_KEYS:
@@ -162,7 +177,7 @@ def parse_profile_facts(form: Mapping[str, Any]) -> dict[str, Any]:
         except ValueError:
             value = -1.0
         if not math.isfinite(value) or not 0 <= value <= 100:
-            errors[name] = "Give the function a weight from 0 to 100."
+            errors[name] = _("Give the function a weight from 0 to 100.")
         elif value > 0:
             needs[key] = value
     changes["function_needs"] = needs

@@ -87,7 +87,7 @@ class FormErrors(Exception):
 
     def __init__(self, errors: Mapping[str, str], message: str = "") -> None:
         self.errors = dict(errors)
-        self.message = message or "Please correct the highlighted fields."
+        self.message = message or _("Please correct the highlighted fields.")
         super().__init__(self.message)
 
 
@@ -709,12 +709,14 @@ def parse_profile(form: Mapping[str, Any], themes: Sequence[str]) -> dict[str, A
         "population_band": str(form.get("population_band", "")).strip()[:20],
     }
     if changes["region"] and changes["region"] not in catalogue.REGIONS:
-        errors["region"] = "Choose one of the listed regions."
+        errors["region"] = _("Choose one of the listed regions.")
     fee = str(form.get("fee_budget", "")).strip().replace(",", "")
     if fee:
         amount = parse_decimal(fee, Decimal(0), MAX_AMOUNT)
         if amount is None:
-            errors["fee_budget"] = "Enter an amount of 0 or more, or leave it empty for no budget."
+            errors["fee_budget"] = _(
+                "Enter an amount of 0 or more, or leave it empty for no budget."
+            )
         else:
             changes["fee_budget"] = amount
     else:
@@ -725,7 +727,7 @@ def parse_profile(form: Mapping[str, Any], themes: Sequence[str]) -> dict[str, A
         if whole is not None:
             changes["staff_hours_budget"] = whole
         else:
-            errors["staff_hours_budget"] = "Enter whole hours per year, or leave it empty."
+            errors["staff_hours_budget"] = _("Enter whole hours per year, or leave it empty.")
     else:
         changes["staff_hours_budget"] = None
     priorities: dict[str, float] = {}
@@ -739,7 +741,7 @@ def parse_profile(form: Mapping[str, Any], themes: Sequence[str]) -> dict[str, A
         except ValueError:
             value = -1.0
         if not 0 <= value <= 100 or not math.isfinite(value):
-            errors[name] = "Give the theme a weight from 0 to 100."
+            errors[name] = _("Give the theme a weight from 0 to 100.")
         elif value > 0:
             priorities[theme] = value
     changes["priority_themes"] = priorities
@@ -777,12 +779,12 @@ def parse_membership_change(form: Mapping[str, Any]) -> dict[str, Any]:
     if "status" in form:
         status = str(form["status"])
         if status not in STATUS_LABELS:
-            errors["status"] = "Status is member, candidate or former."
+            errors["status"] = _("Status is member, candidate or former.")
         changes["status"] = status
     if "lock" in form:
         lock = str(form["lock"])
         if lock not in LOCK_LABELS:
-            errors["lock"] = "Choose no lock, must keep or must not join."
+            errors["lock"] = _("Choose no lock, must keep or must not join.")
         changes["lock"] = lock or None
     version = str(form.get("version", "")).strip()
     if parse_whole(version) is not None:

@@ -364,7 +364,7 @@ def test_membership_row_form_costs_and_the_estimate_button(
     assert (iclei.annual_fee_minor, iclei.fee_is_estimate) == (441_000, False)
 
     page = client.get(f"/workspaces/{demo.id}/profile")
-    assert "Use the estimate (EUR 4,300.00)" in page.text
+    assert "Use the estimate (€4,300.00)" in page.text
     estimate = client.post(
         url, data={"use_estimate": "1", "version": str(iclei.version)}, follow_redirects=False
     )

@@ -1,4 +1,4 @@
-"""Revision 0009 keeps every row, drops audit entries of workspaces deleted before it, and on
+"""Revision 0011 keeps every row, drops audit entries of workspaces deleted before it, and on
 SQLite leaves every table with an integer id AUTOINCREMENT (so no id is handed out twice)."""
 
 from __future__ import annotations
@@ -9,10 +9,10 @@ from sqlalchemy import text
 from app.db import alembic_config, make_engine
 
 
-def test_0009_keeps_rows_and_drops_orphaned_audit(database_url: str) -> None:
+def test_0011_keeps_rows_and_drops_orphaned_audit(database_url: str) -> None:
     engine = make_engine(database_url)
     config = alembic_config(engine)
-    command.upgrade(config, "0006")
+    command.upgrade(config, "0010")
     with engine.begin() as conn:
         for slug in ("kept", "gone"):
             conn.execute(
@@ -60,7 +60,7 @@ def test_0009_keeps_rows_and_drops_orphaned_audit(database_url: str) -> None:
         conn.execute(text("DELETE FROM workspace WHERE id = :k"), {"k": kept})
         assert conn.execute(text("SELECT count(*) FROM auditentry")).scalar_one() == 1
 
-    command.downgrade(config, "0006")
+    command.downgrade(config, "0010")
     command.upgrade(config, "head")
     with engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM auditentry")).scalar_one() == 1

@@ -10,8 +10,8 @@ twice: there this revision only adds the audit trail's foreign key.
 workspace deletes its trail. Entries left behind by workspaces deleted before this revision
 are removed first (the foreign key could not hold otherwise, and nobody may read them).
 
-Revision ID: 0009
-Revises: 0006
+Revision ID: 0011
+Revises: 0010
 Create Date: 2026-12-01 15:30:00
 """
 
@@ -19,8 +19,8 @@ from collections.abc import Sequence
 
 from alembic import op
 
-revision: str = "0009"
-down_revision: str | None = "0006"
+revision: str = "0011"
+down_revision: str | None = "0010"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
