@@ -17,6 +17,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from app.db import SessionDep
+from app.forms import DbId
 from app.i18n import gettext as _
 from app.models import Workspace
 from app.security import SignInRequired, forbidden, workspace_role
@@ -33,7 +34,7 @@ def current_user(request: Request) -> CurrentUser:
 
 
 def _needs(minimum: str) -> Callable[[int, Request, SessionDep], Workspace]:
-    def dependency(workspace_id: int, request: Request, session: SessionDep) -> Workspace:
+    def dependency(workspace_id: DbId, request: Request, session: SessionDep) -> Workspace:
         role = workspace_role(request, session, current_user(request), workspace_id)
         request.state.workspace_role = role  # templates show viewers a read-only notice
         if role_rank(role) < role_rank(minimum):

@@ -33,6 +33,15 @@ class NotFound(Exception):
         self.key = key
 
 
+class NothingToAnalyse(Exception):
+    """A page or call that analyses a workspace with no member or candidate network yet:
+    pages show what to do next (200), the API answers 422."""
+
+    def __init__(self, workspace: Any) -> None:
+        super().__init__("There is no member or candidate network to analyse.")
+        self.workspace = workspace
+
+
 class Conflict(Exception):
     """A write based on a stale version, or a duplicate of a unique value."""
 
@@ -120,6 +129,23 @@ def install_handlers(app: FastAPI) -> None:
         if _wants_json(request):
             return JSONResponse({"detail": str(exc)}, status_code=404)
         return page(request, 404, _status_title(404), _not_found_message(exc.what))
+
+    @app.exception_handler(NothingToAnalyse)
+    async def nothing_to_analyse(request: Request, exc: NothingToAnalyse) -> Response:
+        if _wants_json(request):
+            detail = [{"loc": ["path", "workspace_id"], "msg": str(exc), "type": "no_networks"}]
+            return JSONResponse({"detail": detail}, status_code=422)
+        from app.i18n import gettext as _
+        from app.templating import render
+
+        role = getattr(request.state, "workspace_role", None)
+        context = {
+            "workspace": exc.workspace,
+            "page_title": _("Nothing to analyse yet"),
+            "can_edit": role in {"analyst", "owner"},
+            "nav_active": "dashboard",
+        }
+        return render(request, "workspaces/empty.html", context)
 
     @app.exception_handler(Conflict)
     async def conflict(request: Request, exc: Conflict) -> Response:

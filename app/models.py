@@ -7,10 +7,13 @@ weights) that are always read and written whole.
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, Final
 
 from sqlalchemy import JSON, BigInteger, DateTime, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
+
+AUTOINCREMENT: Final[dict[str, Any]] = {"sqlite_autoincrement": True}
+"""Table option: SQLite never hands out a deleted row's id again (PostgreSQL never does)."""
 
 
 def utcnow() -> datetime:
@@ -47,7 +50,7 @@ class Network(SQLModel, table=True):
 class NetworkSource(SQLModel, table=True):
     """One source (URL or seed document) behind a network's facts, in citation order."""
 
-    __table_args__ = (UniqueConstraint("network_id", "position"),)
+    __table_args__ = (UniqueConstraint("network_id", "position"), AUTOINCREMENT)
 
     id: int | None = Field(default=None, primary_key=True)
     network_id: str = Field(foreign_key="network.id", index=True, ondelete="CASCADE")
@@ -58,7 +61,7 @@ class NetworkSource(SQLModel, table=True):
 class NetworkFunctionTag(SQLModel, table=True):
     """A function the network serves (`criteria.functions`), with the source that says so."""
 
-    __table_args__ = (UniqueConstraint("network_id", "function"),)
+    __table_args__ = (UniqueConstraint("network_id", "function"), AUTOINCREMENT)
 
     id: int | None = Field(default=None, primary_key=True)
     network_id: str = Field(foreign_key="network.id", index=True, ondelete="CASCADE")
@@ -70,7 +73,7 @@ class NetworkFunctionTag(SQLModel, table=True):
 class NetworkFamilyLink(SQLModel, table=True):
     """A child network's link to its parent (a section, branch...), with the membership rule."""
 
-    __table_args__ = (UniqueConstraint("parent_id", "child_id"),)
+    __table_args__ = (UniqueConstraint("parent_id", "child_id"), AUTOINCREMENT)
 
     id: int | None = Field(default=None, primary_key=True)
     parent_id: str = Field(foreign_key="network.id", index=True, ondelete="CASCADE")
@@ -85,7 +88,7 @@ class NetworkFamilyLink(SQLModel, table=True):
 class NetworkEligibilityRule(SQLModel, table=True):
     """An entry condition a source states for a network (`criteria.EligibilityRule`)."""
 
-    __table_args__ = (UniqueConstraint("network_id", "kind"),)
+    __table_args__ = (UniqueConstraint("network_id", "kind"), AUTOINCREMENT)
 
     id: int | None = Field(default=None, primary_key=True)
     network_id: str = Field(foreign_key="network.id", index=True, ondelete="CASCADE")
@@ -100,6 +103,8 @@ class NetworkEligibilityRule(SQLModel, table=True):
 
 class Workspace(SQLModel, table=True):
     """One city's private space: profile, memberships, assessments, scenarios."""
+
+    __table_args__ = AUTOINCREMENT
 
     id: int | None = Field(default=None, primary_key=True)
     slug: str = Field(unique=True, max_length=64)
@@ -139,7 +144,7 @@ class CityProfile(SQLModel, table=True):
 class Membership(SQLModel, table=True):
     """The city's relation to one network: member, candidate or former member."""
 
-    __table_args__ = (UniqueConstraint("workspace_id", "network_id"),)
+    __table_args__ = (UniqueConstraint("workspace_id", "network_id"), AUTOINCREMENT)
 
     id: int | None = Field(default=None, primary_key=True)
     workspace_id: int = Field(foreign_key="workspace.id", index=True, ondelete="CASCADE")
@@ -164,6 +169,8 @@ class Membership(SQLModel, table=True):
 class Outcome(SQLModel, table=True):
     """Something a membership delivered in a given year: the realised value of a review."""
 
+    __table_args__ = AUTOINCREMENT
+
     id: int | None = Field(default=None, primary_key=True)
     membership_id: int = Field(foreign_key="membership.id", index=True, ondelete="CASCADE")
     year: int
@@ -175,7 +182,10 @@ class Outcome(SQLModel, table=True):
 class Assessment(SQLModel, table=True):
     """One assessor's anchored 1-5 score of one network on one criterion (None = missing)."""
 
-    __table_args__ = (UniqueConstraint("workspace_id", "network_id", "criterion", "assessor"),)
+    __table_args__ = (
+        UniqueConstraint("workspace_id", "network_id", "criterion", "assessor"),
+        AUTOINCREMENT,
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     workspace_id: int = Field(foreign_key="workspace.id", index=True, ondelete="CASCADE")
@@ -194,7 +204,7 @@ class Assessment(SQLModel, table=True):
 class Scenario(SQLModel, table=True):
     """A named set of weights (points per criterion), a method and analysis options."""
 
-    __table_args__ = (UniqueConstraint("workspace_id", "name"),)
+    __table_args__ = (UniqueConstraint("workspace_id", "name"), AUTOINCREMENT)
 
     id: int | None = Field(default=None, primary_key=True)
     workspace_id: int = Field(foreign_key="workspace.id", index=True, ondelete="CASCADE")
@@ -232,7 +242,7 @@ class DecisionSettings(SQLModel, table=True):
 class CustomCriterion(SQLModel, table=True):
     """A criterion a workspace adds to its framework (validated by `criteria.parse_criterion`)."""
 
-    __table_args__ = (UniqueConstraint("workspace_id", "key"),)
+    __table_args__ = (UniqueConstraint("workspace_id", "key"), AUTOINCREMENT)
 
     id: int | None = Field(default=None, primary_key=True)
     workspace_id: int = Field(foreign_key="workspace.id", index=True, ondelete="CASCADE")
@@ -244,7 +254,7 @@ class CustomCriterion(SQLModel, table=True):
 class CustomGate(SQLModel, table=True):
     """An eligibility gate a workspace adds (validated by `criteria.parse_gate`)."""
 
-    __table_args__ = (UniqueConstraint("workspace_id", "key"),)
+    __table_args__ = (UniqueConstraint("workspace_id", "key"), AUTOINCREMENT)
 
     id: int | None = Field(default=None, primary_key=True)
     workspace_id: int = Field(foreign_key="workspace.id", index=True, ondelete="CASCADE")
@@ -255,7 +265,7 @@ class CustomGate(SQLModel, table=True):
 class GateAnswer(SQLModel, table=True):
     """The city's answer to a manual eligibility gate for one network (None = not answered)."""
 
-    __table_args__ = (UniqueConstraint("workspace_id", "network_id", "gate"),)
+    __table_args__ = (UniqueConstraint("workspace_id", "network_id", "gate"), AUTOINCREMENT)
 
     id: int | None = Field(default=None, primary_key=True)
     workspace_id: int = Field(foreign_key="workspace.id", index=True, ondelete="CASCADE")
@@ -274,7 +284,7 @@ class Decision(SQLModel, table=True):
     One decision per network and day; the newest ``decided_on`` is the one in force.
     """
 
-    __table_args__ = (UniqueConstraint("workspace_id", "network_id", "decided_on"),)
+    __table_args__ = (UniqueConstraint("workspace_id", "network_id", "decided_on"), AUTOINCREMENT)
 
     id: int | None = Field(default=None, primary_key=True)
     workspace_id: int = Field(foreign_key="workspace.id", index=True, ondelete="CASCADE")
@@ -296,8 +306,13 @@ class Decision(SQLModel, table=True):
 class AuditEntry(SQLModel, table=True):
     """Who changed what, when, from what to what. Written by services, never edited."""
 
+    __table_args__ = AUTOINCREMENT
+
     id: int | None = Field(default=None, primary_key=True)
-    workspace_id: int | None = Field(default=None, index=True)
+    # Deleting the workspace deletes its trail (site-level entries have no workspace).
+    workspace_id: int | None = Field(
+        default=None, foreign_key="workspace.id", index=True, ondelete="CASCADE"
+    )
     at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True), index=True)
     actor: str = Field(max_length=200)
     action: str = Field(max_length=20)  # create | update | delete | import
@@ -313,6 +328,8 @@ class AuditEntry(SQLModel, table=True):
 class User(SQLModel, table=True):
     """A person who signs in. `is_admin` (site admin) may edit the shared network catalogue."""
 
+    __table_args__ = AUTOINCREMENT
+
     id: int | None = Field(default=None, primary_key=True)
     email: str = Field(unique=True, max_length=254)  # stored lowercased
     password_hash: str = Field(default="", sa_type=Text)  # empty: no password set yet
@@ -326,7 +343,7 @@ class User(SQLModel, table=True):
 class WorkspaceMember(SQLModel, table=True):
     """A user's role in one workspace: owner (manages members), analyst (edits), viewer."""
 
-    __table_args__ = (UniqueConstraint("workspace_id", "user_id"),)
+    __table_args__ = (UniqueConstraint("workspace_id", "user_id"), AUTOINCREMENT)
 
     id: int | None = Field(default=None, primary_key=True)
     workspace_id: int = Field(foreign_key="workspace.id", index=True, ondelete="CASCADE")
@@ -350,6 +367,8 @@ class UserSession(SQLModel, table=True):
 class ApiToken(SQLModel, table=True):
     """A personal API token for integrations; only its SHA-256 is stored."""
 
+    __table_args__ = AUTOINCREMENT
+
     id: int | None = Field(default=None, primary_key=True)
     user_id: int = Field(foreign_key="user.id", index=True, ondelete="CASCADE")
     name: str = Field(max_length=100)
@@ -362,6 +381,8 @@ class ApiToken(SQLModel, table=True):
 class LoginAttempt(SQLModel, table=True):
     """One sign-in attempt, for rate limiting that holds across processes."""
 
+    __table_args__ = AUTOINCREMENT
+
     id: int | None = Field(default=None, primary_key=True)
     email: str = Field(max_length=254, index=True)
     ip: str = Field(max_length=64, index=True)
@@ -371,6 +392,8 @@ class LoginAttempt(SQLModel, table=True):
 
 class PasswordReset(SQLModel, table=True):
     """A one-time link to set a password (first sign-in or reset); only its SHA-256 is stored."""
+
+    __table_args__ = AUTOINCREMENT
 
     id: int | None = Field(default=None, primary_key=True)
     token_hash: str = Field(unique=True, max_length=64)
@@ -393,6 +416,8 @@ class Workshop(SQLModel, table=True):
     ``open_round_id`` names the round taking submissions, on this row so that the one UPDATE
     that takes the lock also checks it (no foreign key: rounds refer to the workshop).
     """
+
+    __table_args__ = AUTOINCREMENT
 
     id: int | None = Field(default=None, primary_key=True)
     workspace_id: int = Field(foreign_key="workspace.id", index=True, ondelete="CASCADE")
@@ -417,7 +442,7 @@ class WorkshopRound(SQLModel, table=True):
     """One round of a workshop: participants submit while it is open; votes stay hidden from
     the room until the facilitator reveals them."""
 
-    __table_args__ = (UniqueConstraint("workshop_id", "number"),)
+    __table_args__ = (UniqueConstraint("workshop_id", "number"), AUTOINCREMENT)
 
     id: int | None = Field(default=None, primary_key=True)
     workshop_id: int = Field(foreign_key="workshop.id", index=True, ondelete="CASCADE")
@@ -435,7 +460,7 @@ class WorkshopParticipant(SQLModel, table=True):
     """A phone that joined a workshop. Only the SHA-256 of its device token is stored; the
     token itself lives in a cookie on that phone and lets it change its own submission."""
 
-    __table_args__ = (UniqueConstraint("workshop_id", "display_name"),)
+    __table_args__ = (UniqueConstraint("workshop_id", "display_name"), AUTOINCREMENT)
 
     id: int | None = Field(default=None, primary_key=True)
     workshop_id: int = Field(foreign_key="workshop.id", index=True, ondelete="CASCADE")
@@ -453,7 +478,7 @@ class WorkshopSubmission(SQLModel, table=True):
     finds its row instead of adding a second one.
     """
 
-    __table_args__ = (UniqueConstraint("participant_id", "submission_key"),)
+    __table_args__ = (UniqueConstraint("participant_id", "submission_key"), AUTOINCREMENT)
 
     id: int | None = Field(default=None, primary_key=True)
     round_id: int = Field(foreign_key="workshopround.id", index=True, ondelete="CASCADE")

@@ -7,11 +7,21 @@ Money travels as decimal strings in major units ("12500.00"); the database keeps
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StringConstraints
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictInt,
+    StringConstraints,
+    field_validator,
+)
+
+from app.forms import INT32_MAX, UtcDateTime, reject_nul
 
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,63}$")]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
@@ -54,11 +64,17 @@ class Input(BaseModel):
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_nul(cls, value: Any) -> Any:
+        """NUL characters anywhere in a field (PostgreSQL cannot store them): 422."""
+        return reject_nul(value)
+
 
 class Versioned(Input):
     """Updates carry the version they were based on; a stale version gets 409."""
 
-    version: StrictInt | None = Field(
+    version: Annotated[StrictInt, Field(ge=0, le=INT32_MAX)] | None = Field(
         default=None, description="The version you read; omit to overwrite unconditionally."
     )
 
@@ -251,7 +267,7 @@ class WorkspaceUpdate(Versioned):
     name: Name | None = None
     fictional: StrictBool | None = None
     notice: Text | None = None
-    default_scenario_id: StrictInt | None = Field(
+    default_scenario_id: Annotated[StrictInt, Field(ge=1, le=INT32_MAX)] | None = Field(
         default=None, description="The scenario the dashboard opens; null: the first saved."
     )
 
@@ -264,8 +280,8 @@ class WorkspaceOut(BaseModel):
     notice: str
     framework: str
     default_scenario_id: int | None = None
-    created_at: datetime
-    updated_at: datetime
+    created_at: UtcDateTime
+    updated_at: UtcDateTime
     version: int
     profile: ProfileOut
 
@@ -392,8 +408,8 @@ class AssessmentOut(BaseModel):
     evidence: str
     source_url: str | None
     confidence: str
-    created_at: datetime
-    updated_at: datetime
+    created_at: UtcDateTime
+    updated_at: UtcDateTime
     version: int
 
 
@@ -498,8 +514,8 @@ class ScenarioOut(BaseModel):
     method: str
     weights: dict[str, float]
     options: dict[str, Any]
-    created_at: datetime
-    updated_at: datetime
+    created_at: UtcDateTime
+    updated_at: UtcDateTime
     version: int
 
 

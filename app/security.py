@@ -37,7 +37,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app import i18n
 from app.db import SessionDep
-from app.errors import NotFound
+from app.errors import InvalidInput, NotFound
+from app.forms import has_nul, parse_id
 from app.i18n import gettext as _
 from app.services import accounts
 from app.services.accounts import CurrentUser
@@ -160,8 +161,7 @@ def _resolve(request: Request, session: Session) -> None:
     csrf = ""
     header = request.headers.get("authorization", "")
     # The workspace in the path, if any: its role is read by the sign-in query itself.
-    raw = str(request.path_params.get("workspace_id", ""))
-    workspace_id = int(raw) if raw.isdigit() else None
+    workspace_id = parse_id(request.path_params.get("workspace_id", ""))
     roles: dict[int, str | None] = {}
     request.state.workspace_roles = roles
     if header:
@@ -248,9 +248,10 @@ def authenticate(request: Request, session: SessionDep) -> CurrentUser | None:
         raise forbidden(_("Only site administrators may change the shared network catalogue."))
     raw = request.path_params.get("workspace_id")
     if raw is not None:
-        if not str(raw).isdigit():
+        workspace_id = parse_id(raw)
+        if workspace_id is None:
             raise NotFound("workspace", raw)
-        role = workspace_role(request, session, user, int(raw))
+        role = workspace_role(request, session, user, workspace_id)
         declared = declared_role(route)
         if unsafe and declared is None and accounts.role_rank(role) < accounts.role_rank("analyst"):
             raise forbidden(_("Your role in this workspace is viewer: you may read, not change."))
@@ -260,7 +261,8 @@ def authenticate(request: Request, session: SessionDep) -> CurrentUser | None:
 async def guard(
     request: Request, user: Annotated[CurrentUser | None, Depends(authenticate)]
 ) -> None:
-    """Step 4: the CSRF check, after `authenticate` (async: it may read the form body).
+    """Step 4: the CSRF check, after `authenticate` (async: it may read the form body); then
+    step 5: no path, query or form value holds a NUL character (422 naming the field).
 
     It first applies the signed-in user's language preference (`i18n.apply_preference`): the
     locale middleware ran before anyone was signed in. Being async, it runs in the request's
@@ -268,8 +270,28 @@ async def guard(
     """
     if user is not None:
         i18n.apply_preference(request, user.locale)
-    if request.method not in UNSAFE_METHODS or request.state.auth == "bearer":
-        return
+    if request.method in UNSAFE_METHODS and request.state.auth != "bearer":
+        await _check_csrf(request, user)
+    await refuse_nul(request)
+
+
+async def refuse_nul(request: Request) -> None:
+    """InvalidInput (422 naming the field) for a NUL or other control character in any path,
+    query or form value: PostgreSQL cannot store NUL, reports (XML) cannot hold any of them,
+    and no person types one."""
+    found = [name for name, value in request.path_params.items() if has_nul(value)]
+    found += [name for name, value in request.query_params.multi_items() if has_nul(value)]
+    content_type = request.headers.get("content-type", "")
+    if request.method in UNSAFE_METHODS and content_type.startswith(
+        ("application/x-www-form-urlencoded", "multipart/form-data")
+    ):
+        form = await request.form()
+        found += [name for name, value in form.multi_items() if has_nul(value) or has_nul(name)]
+    if found:
+        raise InvalidInput(found[0], _("Text may not contain NUL or other control characters."))
+
+
+async def _check_csrf(request: Request, user: CurrentUser | None) -> None:
     expected = request.state.csrf_token if user is not None else _pre_session_token(request)
     sent = request.headers.get(CSRF_HEADER, "")
     content_type = request.headers.get("content-type", "")

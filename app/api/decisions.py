@@ -17,6 +17,7 @@ from sqlmodel import Session
 from app.db import SessionDep
 from app.deps import ActorDep, EditWorkspace, ReadWorkspace
 from app.errors import InvalidInput
+from app.forms import DbId
 from app.models import Workspace
 from app.schemas import Input, Slug, Versioned
 from app.services import analysis as an
@@ -41,9 +42,8 @@ class DecisionCreate(Input):
     effective_on: Day | None = None
     next_review_on: Day | None = None
     notes: Notes = ""
-    scenario_id: int | None = Field(
+    scenario_id: DbId | None = Field(
         default=None,
-        ge=1,
         description="The scenario whose advice the decision followed (default: the newest).",
     )
     advice_date: Day | None = Field(
@@ -129,7 +129,7 @@ def record_decision(
 
 
 @router.get("/{workspace_id}/decisions/{decision_id}", response_model=DecisionOut)
-def get_decision(workspace: ReadWorkspace, decision_id: int, session: SessionDep) -> DecisionOut:
+def get_decision(workspace: ReadWorkspace, decision_id: DbId, session: SessionDep) -> DecisionOut:
     return DecisionOut.model_validate(
         dec.decision_dict(dec.get_decision(session, workspace, decision_id))
     )
@@ -138,7 +138,7 @@ def get_decision(workspace: ReadWorkspace, decision_id: int, session: SessionDep
 @router.patch("/{workspace_id}/decisions/{decision_id}", response_model=DecisionOut)
 def update_decision(
     workspace: EditWorkspace,
-    decision_id: int,
+    decision_id: DbId,
     body: DecisionUpdate,
     session: SessionDep,
     actor: ActorDep,
@@ -155,7 +155,7 @@ def update_decision(
 
 @router.delete("/{workspace_id}/decisions/{decision_id}", status_code=204)
 def delete_decision(
-    workspace: EditWorkspace, decision_id: int, session: SessionDep, actor: ActorDep
+    workspace: EditWorkspace, decision_id: DbId, session: SessionDep, actor: ActorDep
 ) -> Response:
     decision = dec.get_decision(session, workspace, decision_id)
     dec.delete_decision(session, workspace, decision, actor=actor)

@@ -5,7 +5,6 @@ The last owner of a workspace can be neither demoted nor removed (422).
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Literal
 
 from fastapi import APIRouter, Response
@@ -13,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from app.db import SessionDep
 from app.deps import ActorDep, OwnWorkspace, ReadWorkspace
+from app.forms import DbId, UtcDateTime
 from app.models import User, WorkspaceMember
 from app.services import accounts
 
@@ -22,11 +22,11 @@ Role = Literal["owner", "analyst", "viewer"]
 
 
 class MemberOut(BaseModel):
-    user_id: int
+    user_id: DbId
     email: str
     display_name: str
     role: Role
-    since: datetime
+    since: UtcDateTime
 
 
 class MemberCreate(BaseModel):
@@ -74,7 +74,7 @@ def add_member(
 @router.patch("/{user_id}", response_model=MemberOut)
 def change_role(
     workspace: OwnWorkspace,
-    user_id: int,
+    user_id: DbId,
     body: MemberUpdate,
     session: SessionDep,
     actor: ActorDep,
@@ -87,7 +87,7 @@ def change_role(
 
 @router.delete("/{user_id}", status_code=204)
 def remove_member(
-    workspace: OwnWorkspace, user_id: int, session: SessionDep, actor: ActorDep
+    workspace: OwnWorkspace, user_id: DbId, session: SessionDep, actor: ActorDep
 ) -> Response:
     accounts.remove_member(session, workspace, user_id, actor=actor)
     return Response(status_code=204)

@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 
 from app.db import SessionDep
 from app.deps import ReadWorkspace
+from app.forms import DbId
 from app.services import ahp_synthesis as ahp
 from app.services import method_details as md
 from criteria.errors import CriteriaError
@@ -32,7 +33,7 @@ MethodKey = Literal[
 class MethodDetailsOut(BaseModel):
     """One method's intermediate results: tables (rows are networks) and facts."""
 
-    workspace_id: int
+    workspace_id: DbId
     scenario_id: int | None
     method: str
     title: str
@@ -51,7 +52,7 @@ class MethodDetailsOut(BaseModel):
 class RankReversalOut(BaseModel):
     """Per method: does removing a dominated network or adding a worse one reorder the rest?"""
 
-    workspace_id: int
+    workspace_id: DbId
     scenario_id: int | None
     checks: list[dict[str, Any]]
 
@@ -104,7 +105,7 @@ def method_details(
     workspace: ReadWorkspace,
     method: MethodKey,
     session: SessionDep,
-    scenario: int | None = None,
+    scenario: DbId | None = None,
     weighted_sum_normalisation: Text = None,
     topsis_normalisation: Text = None,
     vikor_v: Text = None,
@@ -148,7 +149,7 @@ def method_details(
 def rank_reversal(
     workspace: ReadWorkspace,
     session: SessionDep,
-    scenario: int | None = None,
+    scenario: DbId | None = None,
     weighted_sum_normalisation: Text = None,
     topsis_normalisation: Text = None,
     vikor_v: Text = None,
@@ -199,7 +200,7 @@ class AHPSynthesisIn(BaseModel):
     criteria: list[str] = Field(min_length=1, max_length=6)
     judgements: dict[str, list[PairJudgement]] = Field(max_length=6)
     criteria_judgements: list[PairJudgement] | None = Field(default=None, max_length=15)
-    scenario: int | None = Field(default=None, ge=1, le=2**63 - 1)
+    scenario: DbId | None = None
 
 
 class AHPSynthesisOut(BaseModel):

@@ -6,8 +6,10 @@ from fastapi import APIRouter, Response
 
 from app.db import SessionDep
 from app.deps import AdminActor
+from app.models import Network
 from app.schemas import NetworkCreate, NetworkFactsOut, NetworkOut, NetworkUpdate
 from app.services import catalogue
+from app.services.common import reject_nulls
 
 router = APIRouter(prefix="/networks", tags=["networks"])
 
@@ -49,7 +51,9 @@ def create_network(body: NetworkCreate, session: SessionDep, actor: AdminActor) 
 def update_network(
     network_id: str, body: NetworkUpdate, session: SessionDep, actor: AdminActor
 ) -> NetworkOut:
-    catalogue.update_network(session, network_id, body.model_dump(exclude_unset=True), actor=actor)
+    changes = body.model_dump(exclude_unset=True)
+    reject_nulls(Network, changes)
+    catalogue.update_network(session, network_id, changes, actor=actor)
     return _out(session, network_id)
 
 

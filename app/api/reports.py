@@ -62,7 +62,20 @@ def report_analysis(
     )
 
 
-@router.get("/{workspace_id}/reports/workspace.{fmt}")
+REPORT_RESPONSE: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "The report as JSON, HTML, PDF or Word (by the path's extension).",
+        "content": {
+            "application/json": {},
+            "text/html": {},
+            "application/pdf": {},
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document": {},
+        },
+    }
+}
+
+
+@router.get("/{workspace_id}/reports/workspace.{fmt}", responses=REPORT_RESPONSE)
 def workspace_report(
     fmt: ReportFormat,
     request: Request,
@@ -78,7 +91,7 @@ def workspace_report(
     return _respond(request, build(request, session, workspace, None, scenario, as_of), fmt)
 
 
-@router.get("/{workspace_id}/reports/networks/{network_id}.{fmt}")
+@router.get("/{workspace_id}/reports/networks/{network_id}.{fmt}", responses=REPORT_RESPONSE)
 def network_report(
     network_id: str,
     fmt: ReportFormat,

@@ -6,7 +6,6 @@ choices) are ``null`` until the facilitator reveals them, as on the projector.
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any, Literal
 
 from fastapi import APIRouter, Query
@@ -15,6 +14,7 @@ from pydantic import BaseModel
 from app.db import SessionDep
 from app.deps import ReadWorkspace
 from app.errors import NotFound
+from app.forms import INT32_MAX, DbId, UtcDateTime
 from app.services import workshop as wk
 from app.views import workshop as views
 
@@ -30,7 +30,7 @@ class WorkshopOut(BaseModel):
     aggregation: Literal["mean", "geometric", "median"]
     groups: list[str]
     scenario_id: int | None
-    created_at: datetime
+    created_at: UtcDateTime
 
 
 class CriterionWeights(BaseModel):
@@ -72,7 +72,7 @@ class TopOut(BaseModel):
 
 
 class RoomOut(BaseModel):
-    workshop_id: int
+    workshop_id: DbId
     title: str
     status: Literal["open", "closed"]
     seq: int
@@ -102,11 +102,15 @@ def list_workshops(workspace: ReadWorkspace, session: SessionDep) -> list[Any]:
 
 @router.get("/{workshop_id}", response_model=RoomOut)
 def room(
-    workshop_id: int,
+    workshop_id: DbId,
     workspace: ReadWorkspace,
     session: SessionDep,
     number: int | None = Query(
-        default=None, alias="round", ge=1, description="A round number (default: the newest)."
+        default=None,
+        alias="round",
+        ge=1,
+        le=INT32_MAX,
+        description="A round number (default: the newest).",
     ),
 ) -> Any:
     """A round's state: counts, and once revealed the room's weights, consensus, ranking and

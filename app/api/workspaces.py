@@ -11,7 +11,8 @@ from sqlmodel import Session
 from app.db import SessionDep
 from app.deps import ActorDep, EditWorkspace, OwnWorkspace, ReadWorkspace, UserDep
 from app.errors import InvalidInput
-from app.models import Assessment, Scenario, Workspace
+from app.forms import DbId
+from app.models import Assessment, Membership, Scenario, Workspace
 from app.schemas import (
     AnalysisOut,
     AnalysisRequest,
@@ -35,6 +36,7 @@ from app.schemas import (
     ScenarioCreate,
     ScenarioOut,
     ScenarioUpdate,
+    Status,
     WorkspaceCreate,
     WorkspaceOut,
     WorkspaceUpdate,
@@ -56,7 +58,7 @@ def _workspace_out(session: Session, workspace: Workspace) -> WorkspaceOut:
     return WorkspaceOut.model_validate(data | {"profile": profile})
 
 
-def _membership_out(session: Session, workspace: Workspace, membership_id: int) -> MembershipOut:
+def _membership_out(session: Session, workspace: Workspace, membership_id: DbId) -> MembershipOut:
     membership = ws.get_membership(session, workspace, membership_id)
     network = catalogue.get_network(session, membership.network_id)
     outcomes = ws.outcomes_of(session, [membership_id])[membership_id]
@@ -127,7 +129,7 @@ def update_profile(
 
 @router.get("/{workspace_id}/memberships", response_model=list[MembershipOut])
 def list_memberships(
-    workspace: ReadWorkspace, session: SessionDep, status: str | None = None
+    workspace: ReadWorkspace, session: SessionDep, status: Status | None = None
 ) -> list[MembershipOut]:
     rows = ws.list_memberships(session, workspace, status=status)
     outcomes = ws.outcomes_of(session, [m.id or 0 for m, _ in rows])
@@ -149,7 +151,7 @@ def create_membership(
 
 @router.get("/{workspace_id}/memberships/{membership_id}", response_model=MembershipOut)
 def get_membership(
-    workspace: ReadWorkspace, membership_id: int, session: SessionDep
+    workspace: ReadWorkspace, membership_id: DbId, session: SessionDep
 ) -> MembershipOut:
     return _membership_out(session, workspace, membership_id)
 
@@ -157,13 +159,14 @@ def get_membership(
 @router.patch("/{workspace_id}/memberships/{membership_id}", response_model=MembershipOut)
 def update_membership(
     workspace: EditWorkspace,
-    membership_id: int,
+    membership_id: DbId,
     body: MembershipUpdate,
     session: SessionDep,
     actor: ActorDep,
 ) -> MembershipOut:
     membership = ws.get_membership(session, workspace, membership_id)
     changes = body.model_dump(exclude_unset=True)
+    reject_nulls(Membership, changes)
     ws.update_membership(session, workspace, membership, changes, actor=actor)
     return _membership_out(session, workspace, membership_id)
 
@@ -172,7 +175,7 @@ def update_membership(
     "/{workspace_id}/memberships/{membership_id}/fee-estimate", response_model=FeeEstimateOut
 )
 def get_fee_estimate(
-    workspace: ReadWorkspace, membership_id: int, session: SessionDep
+    workspace: ReadWorkspace, membership_id: DbId, session: SessionDep
 ) -> FeeEstimateOut:
     """The fee the network's published rule gives for this city (population, income group)."""
     membership = ws.get_membership(session, workspace, membership_id)
@@ -184,7 +187,7 @@ def get_fee_estimate(
     "/{workspace_id}/memberships/{membership_id}/fee-estimate", response_model=MembershipOut
 )
 def apply_fee_estimate(
-    workspace: EditWorkspace, membership_id: int, session: SessionDep, actor: ActorDep
+    workspace: EditWorkspace, membership_id: DbId, session: SessionDep, actor: ActorDep
 ) -> MembershipOut:
     """Store the estimate as the membership's fee, marked as an estimate (422 when none applies).
 
@@ -197,7 +200,7 @@ def apply_fee_estimate(
 
 @router.delete("/{workspace_id}/memberships/{membership_id}", status_code=204)
 def delete_membership(
-    workspace: EditWorkspace, membership_id: int, session: SessionDep, actor: ActorDep
+    workspace: EditWorkspace, membership_id: DbId, session: SessionDep, actor: ActorDep
 ) -> Response:
     membership = ws.get_membership(session, workspace, membership_id)
     ws.delete_membership(session, workspace, membership, actor=actor)
@@ -231,7 +234,7 @@ def create_assessment(
 
 @router.get("/{workspace_id}/assessments/{assessment_id}", response_model=AssessmentOut)
 def get_assessment(
-    workspace: ReadWorkspace, assessment_id: int, session: SessionDep
+    workspace: ReadWorkspace, assessment_id: DbId, session: SessionDep
 ) -> AssessmentOut:
     return _assessment_out(ws.get_assessment(session, workspace, assessment_id))
 
@@ -239,13 +242,14 @@ def get_assessment(
 @router.patch("/{workspace_id}/assessments/{assessment_id}", response_model=AssessmentOut)
 def update_assessment(
     workspace: EditWorkspace,
-    assessment_id: int,
+    assessment_id: DbId,
     body: AssessmentUpdate,
     session: SessionDep,
     actor: ActorDep,
 ) -> AssessmentOut:
     assessment = ws.get_assessment(session, workspace, assessment_id)
     changes = body.model_dump(exclude_unset=True)
+    reject_nulls(Assessment, changes)
     return _assessment_out(
         ws.update_assessment(session, workspace, assessment, changes, actor=actor)
     )
@@ -253,7 +257,7 @@ def update_assessment(
 
 @router.delete("/{workspace_id}/assessments/{assessment_id}", status_code=204)
 def delete_assessment(
-    workspace: EditWorkspace, assessment_id: int, session: SessionDep, actor: ActorDep
+    workspace: EditWorkspace, assessment_id: DbId, session: SessionDep, actor: ActorDep
 ) -> Response:
     assessment = ws.get_assessment(session, workspace, assessment_id)
     ws.delete_assessment(session, workspace, assessment, actor=actor)
@@ -294,20 +298,21 @@ def create_scenario(
 
 
 @router.get("/{workspace_id}/scenarios/{scenario_id}", response_model=ScenarioOut)
-def get_scenario(workspace: ReadWorkspace, scenario_id: int, session: SessionDep) -> ScenarioOut:
+def get_scenario(workspace: ReadWorkspace, scenario_id: DbId, session: SessionDep) -> ScenarioOut:
     return _scenario_out(ws.get_scenario(session, workspace, scenario_id))
 
 
 @router.patch("/{workspace_id}/scenarios/{scenario_id}", response_model=ScenarioOut)
 def update_scenario(
     workspace: EditWorkspace,
-    scenario_id: int,
+    scenario_id: DbId,
     body: ScenarioUpdate,
     session: SessionDep,
     actor: ActorDep,
 ) -> ScenarioOut:
     scenario = ws.get_scenario(session, workspace, scenario_id)
     changes = body.model_dump(exclude_unset=True, exclude={"options"})
+    reject_nulls(Scenario, changes)
     if body.options is not None:
         changes["options"] = _options(session, workspace, body.options)
     return _scenario_out(ws.update_scenario(session, workspace, scenario, changes, actor=actor))
@@ -315,7 +320,7 @@ def update_scenario(
 
 @router.delete("/{workspace_id}/scenarios/{scenario_id}", status_code=204)
 def delete_scenario(
-    workspace: EditWorkspace, scenario_id: int, session: SessionDep, actor: ActorDep
+    workspace: EditWorkspace, scenario_id: DbId, session: SessionDep, actor: ActorDep
 ) -> Response:
     scenario = ws.get_scenario(session, workspace, scenario_id)
     ws.delete_scenario(session, workspace, scenario, actor=actor)
@@ -337,7 +342,7 @@ AsOf = Annotated[
 
 @router.get("/{workspace_id}/scenarios/{scenario_id}/analysis", response_model=AnalysisOut)
 def scenario_analysis(
-    workspace: ReadWorkspace, scenario_id: int, session: SessionDep, as_of: AsOf = None
+    workspace: ReadWorkspace, scenario_id: DbId, session: SessionDep, as_of: AsOf = None
 ) -> AnalysisOut:
     """Ranked JOIN/STAY/LEAVE advice with reasons and robustness for a scenario, with the
     summary line, the settings, bars and value functions it used, and its date."""

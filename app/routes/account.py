@@ -10,6 +10,7 @@ from fastapi.responses import RedirectResponse, Response
 from app.db import SessionDep
 from app.deps import UserDep
 from app.errors import InvalidInput, NotFound
+from app.forms import DbId
 from app.i18n import COOKIE as LOCALE_COOKIE
 from app.i18n import gettext as _
 from app.i18n import ngettext
@@ -222,6 +223,6 @@ def create_token(
 
 
 @router.post("/account/tokens/{token_id}/revoke")
-def revoke_token(token_id: int, session: SessionDep, user: UserDep) -> Response:
+def revoke_token(token_id: DbId, session: SessionDep, user: UserDep) -> Response:
     accounts.revoke_api_token(session, user.id, token_id)
     return RedirectResponse("/account", status_code=303)

@@ -15,6 +15,7 @@ from fastapi.responses import Response
 
 from app.db import SessionDep
 from app.deps import ReadWorkspace
+from app.forms import parse_id
 from app.i18n import gettext as _
 from app.services import ahp_synthesis as ahp
 from app.templating import render
@@ -58,9 +59,8 @@ def ahp_page(request: Request, workspace: ReadWorkspace, session: SessionDep) ->
     scenario_text = query.get("scenario", "")
     scenario_id = None
     if scenario_text:
-        if scenario_text.isascii() and scenario_text.isdigit() and len(scenario_text) < 19:
-            scenario_id = int(scenario_text)
-        else:
+        scenario_id = parse_id(scenario_text)
+        if scenario_id is None:
             errors["scenario"] = _("Choose one of the saved scenarios.")
     found = ahp.choices(session, workspace, scenario_id)
     networks = [v for k, v in items if k == "networks"]

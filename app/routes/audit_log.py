@@ -13,6 +13,7 @@ from fastapi.responses import Response
 from app.db import SessionDep
 from app.deps import ActorDep, EditWorkspace, ReadWorkspace
 from app.errors import Conflict, InvalidInput
+from app.forms import DbId
 from app.i18n import gettext as _
 from app.models import Workspace
 from app.routes.common import see_other, workspace_url
@@ -107,7 +108,7 @@ def audit_page(
 
 @router.post("/workspaces/{workspace_id}/audit/{entry_id}/revert", name="audit_revert")
 def revert_entry(
-    entry_id: int,
+    entry_id: DbId,
     request: Request,
     workspace: EditWorkspace,
     session: SessionDep,

@@ -8,6 +8,7 @@ from fastapi.responses import Response
 
 from app.db import SessionDep
 from app.deps import ReadWorkspace
+from app.forms import DbId
 from app.templating import is_htmx, render
 from app.views import dashboard as view
 
@@ -17,7 +18,7 @@ PAGE = "workspaces/dashboard.html"
 
 @router.get("/workspaces/{workspace_id}", name="dashboard")
 def dashboard(
-    request: Request, workspace: ReadWorkspace, session: SessionDep, scenario: int | None = None
+    request: Request, workspace: ReadWorkspace, session: SessionDep, scenario: DbId | None = None
 ) -> Response:
     context = view.build(session, workspace, scenario)
     return render(request, PAGE, context, block="ranking" if is_htmx(request) else None)

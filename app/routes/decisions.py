@@ -18,6 +18,7 @@ from app.api.decisions import snapshot_for
 from app.db import SessionDep
 from app.deps import ActorDep, EditWorkspace, ReadWorkspace
 from app.errors import Conflict, InvalidInput
+from app.forms import DbId, parse_id
 from app.i18n import gettext as _
 from app.models import Workspace
 from app.routes.common import FormDep, see_other, workspace_url
@@ -52,9 +53,10 @@ def parse_form(form: Any) -> tuple[dict[str, Any], int | None]:
     if data["decided_on"] is None:
         raise InvalidInput("decided_on", _("Give the date of the decision."))
     raw_scenario = str(form.get("scenario_id", "")).strip()
-    if raw_scenario and not raw_scenario.isdigit():
+    scenario_id = parse_id(raw_scenario)
+    if raw_scenario and scenario_id is None:
         raise InvalidInput("scenario_id", _("Choose one of the listed scenarios."))
-    return data, int(raw_scenario) if raw_scenario else None
+    return data, scenario_id
 
 
 def _page(
@@ -140,7 +142,7 @@ def record_decision(
 
 @router.post("/workspaces/{workspace_id}/decisions/{decision_id}/delete")
 def delete_decision(
-    decision_id: int, workspace: EditWorkspace, session: SessionDep, actor: ActorDep
+    decision_id: DbId, workspace: EditWorkspace, session: SessionDep, actor: ActorDep
 ) -> Response:
     decision = dec.get_decision(session, workspace, decision_id)
     dec.delete_decision(session, workspace, decision, actor=actor)

@@ -15,6 +15,7 @@ from sqlmodel import Session
 from app.db import SessionDep
 from app.deps import ActorDep, OwnWorkspace, ReadWorkspace
 from app.errors import InvalidInput
+from app.forms import DbId
 from app.i18n import gettext as _
 from app.models import Workspace
 from app.routes.common import FormDep, see_other, workspace_url
@@ -96,7 +97,7 @@ def add_member(
 @router.post("/workspaces/{workspace_id}/members/{user_id}")
 def change_member(
     request: Request,
-    user_id: int,
+    user_id: DbId,
     workspace: OwnWorkspace,
     session: SessionDep,
     actor: ActorDep,

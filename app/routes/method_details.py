@@ -9,6 +9,7 @@ from fastapi.responses import Response
 
 from app.db import SessionDep
 from app.deps import ReadWorkspace
+from app.forms import DbId
 from app.i18n import gettext as _
 from app.services import method_details as md
 from app.services import ui
@@ -51,7 +52,7 @@ def method_details(
     request: Request,
     workspace: ReadWorkspace,
     session: SessionDep,
-    scenario: int | None = None,
+    scenario: DbId | None = None,
     method: str = "promethee_ii",
     network: str = "",
     weighted_sum_normalisation: str = "",

@@ -8,6 +8,7 @@ from fastapi.responses import Response
 
 from app.db import SessionDep
 from app.deps import ReadWorkspace
+from app.forms import DbId
 from app.templating import is_htmx, render
 from app.views import network as view
 
@@ -21,7 +22,7 @@ def network_detail(
     request: Request,
     workspace: ReadWorkspace,
     session: SessionDep,
-    scenario: int | None = None,
+    scenario: DbId | None = None,
 ) -> Response:
     context = view.build(session, workspace, network_id, scenario)
     return render(request, PAGE, context, block="explanation" if is_htmx(request) else None)

@@ -7,6 +7,7 @@ from fastapi.responses import Response
 
 from app.db import SessionDep
 from app.deps import ReadWorkspace
+from app.forms import DbId
 from app.templating import is_htmx, render
 from app.views import overlap as view
 
@@ -16,7 +17,7 @@ PAGE = "workspaces/overlap.html"
 
 @router.get("/workspaces/{workspace_id}/overlap", name="overlap")
 def overlap(
-    request: Request, workspace: ReadWorkspace, session: SessionDep, scenario: int | None = None
+    request: Request, workspace: ReadWorkspace, session: SessionDep, scenario: DbId | None = None
 ) -> Response:
     context = view.build(session, workspace, scenario)
     return render(request, PAGE, context, block="matrix" if is_htmx(request) else None)

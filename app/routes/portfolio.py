@@ -7,6 +7,7 @@ from fastapi.responses import Response
 
 from app.db import SessionDep
 from app.deps import ReadWorkspace
+from app.forms import DbId
 from app.services import ui
 from app.templating import is_htmx, render
 from app.views import dashboard as dashboard_view
@@ -18,7 +19,7 @@ PAGE = "workspaces/portfolio.html"
 
 @router.get("/workspaces/{workspace_id}/portfolio", name="portfolio")
 def portfolio(
-    request: Request, workspace: ReadWorkspace, session: SessionDep, scenario: int | None = None
+    request: Request, workspace: ReadWorkspace, session: SessionDep, scenario: DbId | None = None
 ) -> Response:
     settings = ui.resolve_settings(session, workspace, scenario)
     ctx = ui.analyse(

@@ -20,6 +20,7 @@ from sqlmodel import Session
 from app import framework_text
 from app.db import SessionDep
 from app.deps import ReadWorkspace
+from app.forms import DbId, parse_id
 from app.i18n import gettext as _
 from app.models import Scenario, Workspace
 from app.routes.common import FormDep
@@ -166,7 +167,7 @@ def priorities(
     request: Request,
     workspace: ReadWorkspace,
     session: SessionDep,
-    scenario: int | None = None,
+    scenario: DbId | None = None,
     ahp: list[str] = Query(default=[]),  # noqa: B008
 ) -> Response:
     settings = ui.resolve_settings(session, workspace, scenario)
@@ -184,7 +185,7 @@ def _base(
     prepared: an.PreparedInputs | None = None,
 ) -> tuple[ui.Settings, str]:
     raw = str(form.get("scenario_id", "")).strip()
-    scenario_id = int(raw) if raw.isdigit() else None
+    scenario_id = parse_id(raw)
     if prepared is None:
         settings = ui.resolve_settings(session, workspace, scenario_id, framework)
     else:

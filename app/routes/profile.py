@@ -12,6 +12,7 @@ from app.catalogue_text import function_title
 from app.db import SessionDep
 from app.deps import ActorDep, EditWorkspace, ReadWorkspace
 from app.errors import Conflict, InvalidInput
+from app.forms import DbId, parse_whole
 from app.i18n import gettext as _
 from app.models import Workspace
 from app.routes.common import FormDep, see_other, workspace_url
@@ -192,7 +193,7 @@ def add_candidate(
 
 @router.post("/workspaces/{workspace_id}/profile/memberships/{membership_id}")
 def change_membership(
-    membership_id: int,
+    membership_id: DbId,
     request: Request,
     workspace: EditWorkspace,
     session: SessionDep,
@@ -209,7 +210,7 @@ def change_membership(
                 workspace,
                 membership,
                 actor=actor,
-                version=int(version) if version.isdigit() else None,
+                version=parse_whole(version),
             )
         else:
             fee = from_minor(membership.annual_fee_minor)

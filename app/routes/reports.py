@@ -18,6 +18,7 @@ from sqlmodel import Session
 
 from app.db import SessionDep
 from app.deps import ReadWorkspace
+from app.forms import DbId
 from app.models import Workspace
 from app.services import reports
 from app.views import report as rv
@@ -33,7 +34,7 @@ AsOf = Annotated[
         le=date(2100, 12, 31),
     ),
 ]
-ScenarioQuery = Annotated[int | None, Query(ge=1, le=2**31 - 1)]
+ScenarioQuery = Annotated[DbId | None, Query()]
 
 
 def author_of(request: Request) -> str:

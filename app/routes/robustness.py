@@ -7,6 +7,7 @@ from fastapi.responses import Response
 
 from app.db import SessionDep
 from app.deps import ReadWorkspace
+from app.forms import DbId
 from app.services import ui
 from app.templating import is_htmx, render
 
@@ -19,7 +20,7 @@ def robustness(
     request: Request,
     workspace: ReadWorkspace,
     session: SessionDep,
-    scenario: int | None = None,
+    scenario: DbId | None = None,
     samples: str = "",
     concentration: str = "",
 ) -> Response:
@@ -42,6 +43,8 @@ def robustness(
         context["concentration"] = f"{options['concentration']:g}"
         ctx = ui.analyse(session, workspace, settings.weights, settings.method, options)
         context["view"] = ui.robustness_view(ctx)
+    except ui.NoNetworks:
+        raise  # the empty state says what to do next
     except ui.FormErrors as exc:
         context["errors"] = exc.errors
         status = 422

@@ -13,6 +13,7 @@ from app import framework_text
 from app.db import SessionDep
 from app.deps import ActorDep, EditWorkspace, OwnWorkspace, ReadWorkspace
 from app.errors import Conflict
+from app.forms import DbId, parse_id
 from app.i18n import gettext as _
 from app.models import Workspace
 from app.routes.common import FormDep, see_other, workspace_url
@@ -34,7 +35,7 @@ COMPARE = "workspaces/compare.html"
 
 @router.get("/workspaces/{workspace_id}/scenarios", name="scenarios")
 def list_scenarios(
-    request: Request, workspace: ReadWorkspace, session: SessionDep, scenario: int | None = None
+    request: Request, workspace: ReadWorkspace, session: SessionDep, scenario: DbId | None = None
 ) -> Response:
     settings = ui.resolve_settings(session, workspace, scenario)
     ctx = ui.analyse(
@@ -107,7 +108,7 @@ def create_scenario(
     """Save the posted weights and method as a new scenario, then show it on the dashboard."""
     keys = ws.framework_of(session, workspace).keys
     raw = str(form.get("scenario_id", "")).strip()
-    settings = ui.resolve_settings(session, workspace, int(raw) if raw.isdigit() else None)
+    settings = ui.resolve_settings(session, workspace, parse_id(raw))
     name = str(form.get("name", "")).strip()
     try:
         method = ui.parse_method(form.get("method"))
@@ -162,7 +163,7 @@ def create_scenario(
 
 @router.post("/workspaces/{workspace_id}/scenarios/{scenario_id}/default", name="scenario_default")
 def make_default(
-    scenario_id: int, workspace: OwnWorkspace, session: SessionDep, actor: ActorDep
+    scenario_id: DbId, workspace: OwnWorkspace, session: SessionDep, actor: ActorDep
 ) -> Response:
     """Owners choose the scenario the dashboard opens."""
     scenario = ws.get_scenario(session, workspace, scenario_id)
@@ -172,7 +173,7 @@ def make_default(
 
 @router.post("/workspaces/{workspace_id}/scenarios/{scenario_id}/duplicate", name="scenario_copy")
 def duplicate_scenario(
-    scenario_id: int, workspace: EditWorkspace, session: SessionDep, actor: ActorDep
+    scenario_id: DbId, workspace: EditWorkspace, session: SessionDep, actor: ActorDep
 ) -> Response:
     original = ws.get_scenario(session, workspace, scenario_id)
     names = {s.name for s in ws.list_scenarios(session, workspace)}
@@ -201,7 +202,7 @@ def compare(
     request: Request,
     workspace: ReadWorkspace,
     session: SessionDep,
-    ids: list[int] = Query(default=[]),  # noqa: B008
+    ids: list[DbId] = Query(default=[]),  # noqa: B008
 ) -> Response:
     chosen = [ws.get_scenario(session, workspace, i) for i in dict.fromkeys(ids)]
     context = {

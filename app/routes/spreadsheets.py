@@ -153,22 +153,32 @@ async def import_page(
 
 # --- API ------------------------------------------------------------------------------------
 
+XLSX_RESPONSE: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "An Excel workbook.",
+        "content": {"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {}},
+    }
+}
+CSV_RESPONSE: dict[int | str, dict[str, Any]] = {
+    200: {"description": "UTF-8 CSV.", "content": {"text/csv": {}}}
+}
 
-@api.get("/{workspace_id}/export.xlsx")
+
+@api.get("/{workspace_id}/export.xlsx", response_class=Response, responses=XLSX_RESPONSE)
 def api_export_xlsx(workspace: ReadWorkspace, session: SessionDep, actor: ActorDep) -> Response:
     """Every sheet as one workbook (assessments, scales, memberships, outcomes, decisions,
     networks)."""
     return _xlsx(sp.export_xlsx(session, workspace, actor=actor), f"{workspace.slug}.xlsx")
 
 
-@api.get("/{workspace_id}/export/template.xlsx")
+@api.get("/{workspace_id}/export/template.xlsx", response_class=Response, responses=XLSX_RESPONSE)
 def api_template(workspace: ReadWorkspace, session: SessionDep, actor: ActorDep) -> Response:
     """The empty workbook: headers, the criteria's scale anchors, score validation (1-5)."""
     data = sp.export_xlsx(session, workspace, actor=actor, template=True)
     return _xlsx(data, f"{workspace.slug}-template.xlsx")
 
 
-@api.get("/{workspace_id}/export/{sheet}.csv")
+@api.get("/{workspace_id}/export/{sheet}.csv", response_class=Response, responses=CSV_RESPONSE)
 def api_export_csv(
     sheet: Sheet, workspace: ReadWorkspace, session: SessionDep, actor: ActorDep
 ) -> Response:

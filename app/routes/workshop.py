@@ -35,6 +35,7 @@ from app import i18n
 from app.db import SessionDep
 from app.deps import ActorDep, EditWorkspace, ReadWorkspace
 from app.errors import NotFound
+from app.forms import INT32_MAX, DbId, parse_id, parse_whole
 from app.i18n import gettext as _
 from app.models import Workshop, WorkshopParticipant, Workspace
 from app.routes.common import FormDep, see_other
@@ -117,7 +118,7 @@ def create_workshop(
             session,
             workspace,
             title=str(form.get("title", "")),
-            scenario_id=int(raw) if raw.isdigit() else None,
+            scenario_id=parse_id(raw),
             groups=wk.parse_groups(str(form.get("groups", ""))),
             actor=actor,
         )
@@ -189,7 +190,7 @@ def phone_room(
 
 @router.get(BASE + "/{workshop_id}", name="workshop_screen")
 def screen(
-    workshop_id: int, request: Request, workspace: ReadWorkspace, session: SessionDep
+    workshop_id: DbId, request: Request, workspace: ReadWorkspace, session: SessionDep
 ) -> Response:
     """The projector screen: join code and QR code, controls, and the live room block."""
     workshop = wk.get_workshop(session, workspace, workshop_id)
@@ -199,7 +200,7 @@ def screen(
 
 @router.get(BASE + "/{workshop_id}/qr.svg", name="workshop_qr")
 def qr_code(
-    workshop_id: int, request: Request, workspace: ReadWorkspace, session: SessionDep
+    workshop_id: DbId, request: Request, workspace: ReadWorkspace, session: SessionDep
 ) -> Response:
     """The join URL as a QR code (SVG, drawn on the server with segno)."""
     workshop = wk.get_workshop(session, workspace, workshop_id)
@@ -225,7 +226,7 @@ def _control(
 
 @router.post(BASE + "/{workshop_id}/reveal", name="workshop_reveal")
 def reveal(
-    workshop_id: int, request: Request, workspace: EditWorkspace, session: SessionDep
+    workshop_id: DbId, request: Request, workspace: EditWorkspace, session: SessionDep
 ) -> Response:
     """Show the current round's votes to the room."""
     workshop = wk.get_workshop(session, workspace, workshop_id)
@@ -235,7 +236,7 @@ def reveal(
 
 @router.post(BASE + "/{workshop_id}/hide", name="workshop_hide")
 def hide(
-    workshop_id: int, request: Request, workspace: EditWorkspace, session: SessionDep
+    workshop_id: DbId, request: Request, workspace: EditWorkspace, session: SessionDep
 ) -> Response:
     """Hide the current round's votes again."""
     workshop = wk.get_workshop(session, workspace, workshop_id)
@@ -245,7 +246,7 @@ def hide(
 
 @router.post(BASE + "/{workshop_id}/rounds", name="workshop_next_round")
 def next_round(
-    workshop_id: int, request: Request, workspace: EditWorkspace, session: SessionDep
+    workshop_id: DbId, request: Request, workspace: EditWorkspace, session: SessionDep
 ) -> Response:
     """Close the current round and open the next one."""
     workshop = wk.get_workshop(session, workspace, workshop_id)
@@ -258,7 +259,7 @@ def next_round(
 
 @router.post(BASE + "/{workshop_id}/rounds/close", name="workshop_close_round")
 def close_round(
-    workshop_id: int, request: Request, workspace: EditWorkspace, session: SessionDep
+    workshop_id: DbId, request: Request, workspace: EditWorkspace, session: SessionDep
 ) -> Response:
     """Stop taking submissions in the current round."""
     workshop = wk.get_workshop(session, workspace, workshop_id)
@@ -268,7 +269,7 @@ def close_round(
 
 @router.post(BASE + "/{workshop_id}/aggregation", name="workshop_aggregation")
 def aggregation(
-    workshop_id: int,
+    workshop_id: DbId,
     request: Request,
     workspace: EditWorkspace,
     session: SessionDep,
@@ -287,7 +288,7 @@ def aggregation(
 
 @router.post(BASE + "/{workshop_id}/freeze", name="workshop_freeze")
 def freeze(
-    workshop_id: int,
+    workshop_id: DbId,
     request: Request,
     workspace: EditWorkspace,
     session: SessionDep,
@@ -298,7 +299,7 @@ def freeze(
     workshop = wk.get_workshop(session, workspace, workshop_id)
     raw = str(form.get("round", "")).strip()
     rounds = {r.number: r for r in wk.rounds_of(session, workshop)}
-    number = int(raw) if raw.isdigit() else max(rounds)
+    number = parse_whole(raw, 1) or max(rounds)
     if number not in rounds:
         return _refused(
             request, session, workspace, workshop, "", {"round": _("Choose one of the rounds.")}
@@ -337,7 +338,7 @@ def freeze(
 
 @router.post(BASE + "/{workshop_id}/close", name="workshop_close")
 def close(
-    workshop_id: int,
+    workshop_id: DbId,
     request: Request,
     workspace: EditWorkspace,
     session: SessionDep,
@@ -371,7 +372,7 @@ def _refused(
 
 @router.get(BASE + "/{workshop_id}/events", name="workshop_events")
 async def screen_events(
-    workshop_id: int, request: Request, workspace: ReadWorkspace, session: SessionDep
+    workshop_id: DbId, request: Request, workspace: ReadWorkspace, session: SessionDep
 ) -> Response:
     """The projector's live room block as Server-Sent Events (event name ``room``)."""
     await run_in_threadpool(wk.get_workshop, session, workspace, workshop_id)  # else 404
@@ -431,7 +432,7 @@ def _sse(event: str, seq: int, html: str) -> str:
 
 def _event_response(
     request: Request,
-    workshop_id: int,
+    workshop_id: DbId,
     event: str,
     snapshot: Callable[[], tuple[int, str] | None],
     *,
@@ -441,7 +442,7 @@ def _event_response(
     streaming = "text/event-stream" in request.headers.get("accept", "")
     bus = ev.bus_of(request.app)
     raw_last = request.headers.get("last-event-id", "").strip()
-    last = int(raw_last) if raw_last.isdigit() else None
+    last = parse_whole(raw_last, 0, INT32_MAX)
 
     async def once() -> AsyncIterator[str]:
         state = await run_in_threadpool(snapshot)

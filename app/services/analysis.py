@@ -33,6 +33,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel, col, select
 
 from app import framework_text
+from app.errors import NothingToAnalyse
 from app.models import (
     Assessment,
     AuditEntry,
@@ -499,6 +500,8 @@ def run_analysis(
     """
     options = dict(options or {})
     prepared = prepared or prepared_inputs(session, workspace)
+    if not any(n.status != "former" for n in prepared.inputs):
+        raise NothingToAnalyse(workspace)
     framework = prepared.framework
     factor = float(options.get("fee_budget_factor", 1.0))
     fee_budget = (

@@ -53,7 +53,8 @@ def reject_nulls(model: type[SQLModel], changes: dict[str, Any]) -> None:
     """
     columns = model.__table__.c  # type: ignore[attr-defined]
     for key, value in changes.items():
-        if value is None and key in columns and not columns[key].nullable:
+        column = key if key in columns else f"{key}_minor"  # money: major units in the API
+        if value is None and column in columns and not columns[column].nullable:
             raise InvalidInput(key, f"{key} cannot be null; leave it out to keep its value.")
 
 

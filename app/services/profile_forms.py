@@ -20,6 +20,7 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal, InvalidOperation
 from typing import Any, Final
 
+from app.forms import parse_whole
 from app.i18n import gettext as _
 from app.i18n import lazy_gettext
 from app.models import CityProfile
@@ -82,7 +83,7 @@ def _whole(raw: object, name: str, high: int, errors: dict[str, str], message: s
     text = str(raw or "").strip().replace(",", "")
     if not text:
         return None
-    if not text.isdigit() or not 0 <= int(text) <= high:
+    if parse_whole(text, 0, high) is None:
         errors[name] = message
         return None
     return int(text)

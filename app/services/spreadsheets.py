@@ -484,7 +484,7 @@ def _int(value: Any, *, low: int, high: int, required: bool = False) -> int | No
         value = int(value)
     if isinstance(value, str):
         text = value.strip()
-        if not text.lstrip("-").isdigit():
+        if not text.lstrip("-").isascii() or not text.lstrip("-").isdigit() or len(text) > 19:
             raise _Bad(_("Expected a whole number."))
         value = int(text)
     if not isinstance(value, int):

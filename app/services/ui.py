@@ -15,7 +15,7 @@ import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 import numpy as np
@@ -23,7 +23,8 @@ from markupsafe import Markup
 from sqlmodel import Session
 
 from app import charts, framework_text
-from app.errors import NotFound
+from app.errors import NotFound, NothingToAnalyse
+from app.forms import parse_decimal, parse_whole
 from app.i18n import (
     current_locale,
     format_money,
@@ -51,6 +52,8 @@ from scoring.weights import ahp, rank_order_centroid, swing_weights
 PREVIEW_SAMPLES = 0
 """Robustness samples for the live slider re-rank: none (robustness has its own page)."""
 DEFAULT_SAMPLES = 2000
+MAX_AMOUNT = Decimal("1e12")  # money in major units, as the API allows
+MAX_HOURS = 1_000_000  # staff hours per year
 METHOD_LABELS: dict[str, str] = {
     "weighted_sum": "Weighted sum (additive value)",
     "weighted_product": "Weighted product",
@@ -101,6 +104,18 @@ class FormErrors(Exception):
         self.errors = dict(errors)
         self.message = message or _("Please correct the highlighted fields.")
         super().__init__(self.message)
+
+
+class NoNetworks(FormErrors, NothingToAnalyse):
+    """No member or candidate network to analyse: a page that catches `FormErrors` shows the
+    message; one that does not shows the empty state (`app.errors`' handler)."""
+
+    def __init__(self, workspace: Workspace) -> None:
+        NothingToAnalyse.__init__(self, workspace)
+        self.errors = {}
+        self.message = _(
+            "There is no member or candidate network yet: add one on the city profile page."
+        )
 
 
 # --- weights --------------------------------------------------------------------------------
@@ -177,10 +192,11 @@ def points_from_roc(form: Mapping[str, Any], keys: Sequence[str]) -> dict[str, f
     for key in keys:
         name = f"rank_{key}"
         raw = str(form.get(name, "")).strip()
-        if not raw.isdigit() or not 1 <= int(raw) <= len(keys):
+        position = parse_whole(raw, 1, len(keys))
+        if position is None:
             errors[name] = _("Give a position from 1 to %(count)s.", count=len(keys))
             continue
-        positions[key] = int(raw)
+        positions[key] = position
     if errors:
         raise FormErrors(errors)
     groups = [[k for k in keys if positions[k] == p] for p in sorted(set(positions.values()))]
@@ -368,6 +384,8 @@ def analyse(
             detail="preview" if preview else "full",
             prepared=prepared,
         )
+    except NothingToAnalyse as exc:
+        raise NoNetworks(workspace) from exc
     except CriteriaError as exc:
         raise FormErrors(dict(exc.fields), str(exc)) from exc
 
@@ -628,9 +646,8 @@ def parse_assessments(form: Mapping[str, Any], keys: Sequence[str]) -> dict[str,
         raw = str(form.get(f"score_{key}", "")).strip()
         score: int | None = None
         if raw:
-            if raw.isdigit() and 1 <= int(raw) <= 5:
-                score = int(raw)
-            else:
+            score = parse_whole(raw, 1, 5)
+            if score is None:
                 errors[f"score_{key}"] = _(
                     "A score is a whole number from 1 to 5, or leave it missing."
                 )
@@ -739,21 +756,20 @@ def parse_profile(form: Mapping[str, Any], themes: Sequence[str]) -> dict[str, A
         errors["region"] = _("Choose one of the listed regions.")
     fee = str(form.get("fee_budget", "")).strip().replace(",", "")
     if fee:
-        try:
-            amount = Decimal(fee)
-            if amount < 0 or not amount.is_finite():
-                raise InvalidOperation
-            changes["fee_budget"] = amount
-        except InvalidOperation:
+        amount = parse_decimal(fee, Decimal(0), MAX_AMOUNT)
+        if amount is None:
             errors["fee_budget"] = _(
                 "Enter an amount of 0 or more, or leave it empty for no budget."
             )
+        else:
+            changes["fee_budget"] = amount
     else:
         changes["fee_budget"] = None
     hours = str(form.get("staff_hours_budget", "")).strip()
     if hours:
-        if hours.isdigit():
-            changes["staff_hours_budget"] = int(hours)
+        whole = parse_whole(hours, 0, MAX_HOURS)
+        if whole is not None:
+            changes["staff_hours_budget"] = whole
         else:
             errors["staff_hours_budget"] = _("Enter whole hours per year, or leave it empty.")
     else:
@@ -774,8 +790,8 @@ def parse_profile(form: Mapping[str, Any], themes: Sequence[str]) -> dict[str, A
             priorities[theme] = value
     changes["priority_themes"] = priorities
     version = str(form.get("version", "")).strip()
-    if version.isdigit():
-        changes["version"] = int(version)
+    if parse_whole(version) is not None:
+        changes["version"] = parse_whole(version)
     if errors:
         raise FormErrors(errors)
     return changes
@@ -815,8 +831,8 @@ def parse_membership_change(form: Mapping[str, Any]) -> dict[str, Any]:
             errors["lock"] = _("Choose no lock, must keep or must not join.")
         changes["lock"] = lock or None
     version = str(form.get("version", "")).strip()
-    if version.isdigit():
-        changes["version"] = int(version)
+    if parse_whole(version) is not None:
+        changes["version"] = parse_whole(version)
     if errors:
         raise FormErrors(errors)
     return changes
@@ -952,10 +968,11 @@ def parse_robustness_options(
     out = dict(options)
     errors: dict[str, str] = {}
     samples = str(query.get("samples", "") or out.get("samples", DEFAULT_SAMPLES))
-    if not samples.isdigit() or not 100 <= int(samples) <= 20_000:
+    count = parse_whole(samples, 100, 20_000)
+    if count is None:
         errors["samples"] = _("Use between 100 and 20,000 samples.")
     else:
-        out["samples"] = int(samples)
+        out["samples"] = count
     concentration = str(query.get("concentration", "") or out.get("concentration", 50))
     try:
         value = float(concentration)

@@ -264,9 +264,11 @@ def update_workspace(
 
 
 def delete_workspace(session: Session, workspace: Workspace, *, actor: str) -> None:
+    """Delete the workspace and everything in it, its audit trail too (the foreign key's
+    ON DELETE CASCADE); the deletion itself is recorded as a site-level entry (no workspace)."""
     audit(
         session,
-        workspace_id=workspace.id,
+        workspace_id=None,
         actor=actor,
         action="delete",
         entity="workspace",
