@@ -271,6 +271,19 @@ def percent(share: float) -> str:
     return f"{rounded}%"
 
 
+def percent_pair(share: float, limit: float) -> tuple[str, str]:
+    """Two shares as percentages that compare like the shares (`pair_text` on 0-100), with a
+    share above zero never printed as 0%.
+
+    >>> percent_pair(0.695, 0.70), percent_pair(0.64, 0.70), percent_pair(0.001, 0.70)
+    (('69.5%', '70.0%'), ('64%', '70%'), ('<1%', '70%'))
+    """
+    a, b = pair_text(share * 100, limit * 100, decimals=0)
+    if share > 0 and float(a) == 0:
+        a = "<1"
+    return f"{a}%", f"{b}%"
+
+
 def ordinal(n: int) -> str:
     """1st, 2nd, 3rd, 4th, 11th, 12th, 13th, 21st...
 
@@ -790,16 +803,13 @@ def flags(
             )
         )
     if action_stability is not None and action_stability < UNCERTAIN_BELOW:
+        share, limit = percent_pair(action_stability, UNCERTAIN_BELOW)
         out.append(
             Flag(
                 "uncertain",
-                f"uncertain: the advice holds in only {percent(action_stability)} of plausible "
-                f"weightings (fewer than {percent(UNCERTAIN_BELOW)})",
-                {
-                    "stability": action_stability,
-                    "share": percent(action_stability),
-                    "limit": percent(UNCERTAIN_BELOW),
-                },
+                f"uncertain: the advice holds in only {share} of plausible "
+                f"weightings (fewer than {limit})",
+                {"stability": action_stability, "share": share, "limit": limit},
             )
         )
     if facts.is_member and facts.coverage < ctx.evidence_threshold and action is Action.STAY:

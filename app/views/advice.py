@@ -38,6 +38,19 @@ def number(text: str) -> str:
     return text.replace(".", mark)
 
 
+def percent_text(text: str) -> str:
+    """A percentage printed by the core ("69.5%", ">99%", "<1%") in the current locale's
+    way: its decimal mark and, in Spanish and French, a no-break space before the sign.
+
+    >>> percent_text("69.5%")
+    '69.5%'
+    """
+    locale = current_locale()
+    if locale == "en" or locale not in ("es", "fr") or not text.endswith("%"):
+        return text
+    return number(text[:-1]) + "\u00a0%"
+
+
 def join_list(items: Sequence[str]) -> str:
     """Items joined the way the current language lists them ("a, b and c").
 
@@ -221,8 +234,8 @@ def flag_text(flag: Flag, titles: Mapping[str, str] | None = None) -> str:
         return _(
             "uncertain: the advice holds in only %(share)s of plausible weightings (fewer than "
             "%(limit)s)",
-            share=p["share"],
-            limit=p["limit"],
+            share=percent_text(p["share"]),
+            limit=percent_text(p["limit"]),
         )
     if code == "assess-first" and "coverage" in p:
         return _(
@@ -300,7 +313,7 @@ def robustness_text(rec: Recommendation) -> str:
     return _(
         "%(level)s: the advice holds in %(share)s of plausible weightings.",
         level=words[rec.robustness_level],
-        share=percent(rec.action_stability),
+        share=percent_text(percent(rec.action_stability)),
     )
 
 

@@ -57,3 +57,15 @@ def test_english_is_the_core_text() -> None:
             advice.explanation(message)
             == "La valeur 0,30 est inférieure au seuil de départ (0,45)."
         )
+
+
+def test_percentages_follow_the_locale() -> None:
+    from app.i18n import use_locale
+    from app.views.advice import percent_text
+
+    assert percent_text("69.5%") == "69.5%"
+    with use_locale("fr"):
+        assert percent_text("69.5%") == "69,5\u00a0%"
+        assert percent_text(">99%") == ">99\u00a0%"
+    with use_locale("es"):
+        assert percent_text("100%") == "100\u00a0%"

@@ -566,3 +566,21 @@ def test_every_sentence_is_true_of_its_numbers(
     selected = {"n"} if code == pf.SELECTED else set()
     by_id = _run(facts, [value, 0.9], {"n": why, "p": pf.Why(pf.SELECTED)}, selected | {"p"})
     assert check_sentence(by_id["n"].explanation) >= 1  # type: ignore[attr-defined]
+
+
+def test_the_uncertain_flag_prints_shares_that_compare_like_the_shares() -> None:
+    """0.695 is below the 70% limit, so it must not print as "70%" (found in review)."""
+    by_id = _run(
+        [MembershipFacts("close", is_member=True)],
+        [0.7],
+        {"close": pf.Why(pf.SELECTED)},
+        {"close"},
+        action_stability=np.array([0.695]),
+        top_k_probability=np.zeros(1),
+        samples=2000,
+    )
+    [flag] = by_id["close"].flags  # type: ignore[attr-defined]
+    assert flag.message == (
+        "uncertain: the advice holds in only 69.5% of plausible weightings (fewer than 70.0%)"
+    )
+    assert (flag.params["share"], flag.params["limit"]) == ("69.5%", "70.0%")
