@@ -162,6 +162,7 @@ EXPECTED: dict[tuple[str, str], str] = {
     ("/workspaces/{workspace_id}", "GET"): "viewer",
     ("/workspaces/{workspace_id}/audit", "GET"): "viewer",
     ("/workspaces/{workspace_id}/audit.csv", "GET"): "viewer",
+    ("/workspaces/{workspace_id}/audit/{entry_id}/revert", "POST"): "analyst",
     ("/workspaces/{workspace_id}/calendar", "GET"): "viewer",
     ("/workspaces/{workspace_id}/calendar.ics", "GET"): "viewer",
     ("/workspaces/{workspace_id}/calendar/feed", "POST"): "analyst",
