@@ -92,16 +92,73 @@ def parse_id(raw: object) -> int | None:
     return parse_whole(raw, 1, INT32_MAX)
 
 
+_SPACES = re.compile(r"[\s\u00a0\u202f'\u2019]")
+_PLAIN = re.compile(r"\d+(?:\.\d+)?")
+
+
+def normalise_number(raw: object, locale: str | None = None) -> str | None:
+    """A number as people type it in ``locale`` (default: the request's) as plain ASCII
+    ("4300.50"), or None when it cannot be read without guessing.
+
+    Spaces (also no-break ones) and apostrophes group digits. Where both a comma and a point
+    appear, the last one is the decimal mark. A single mark is the locale's decimal mark, or,
+    when it is the locale's grouping mark and exactly three digits follow ("4,300" in English,
+    "4.300" in Spanish), a grouping mark; anything else reads as a decimal mark, so "4300,50"
+    is never stored as 430050.
+
+    >>> [normalise_number(t, "en") for t in ("4,300", "4300,50", "1,234,567.5", "4 300")]
+    ['4300', '4300.50', '1234567.5', '4300']
+    >>> [normalise_number(t, "fr") for t in ("4300,50", "4\u202f300,5", "4,300", "4300.50")]
+    ['4300.50', '4300.5', '4.300', '4300.50']
+    >>> [normalise_number(t, "es") for t in ("4.300", "4.300,50", "1.234.567", "4,5", "1,2,3")]
+    ['4300', '4300.50', '1234567', '4.5', None]
+    """
+    text = _SPACES.sub("", str(raw if raw is not None else ""))
+    if not text or len(text) > 40 or not text.isascii():
+        return None
+    if locale is None:
+        from app.i18n import current_locale
+
+        locale = current_locale()
+    decimal_mark, group_mark = (".", ",") if locale == "en" else (",", ".")
+    if locale == "fr":
+        group_mark = ""  # French groups with spaces only
+    sign = ""
+    if text[0] in "+-":
+        sign, text = text[0].replace("+", ""), text[1:]
+    if "," in text and "." in text:
+        last = max(text.rfind(","), text.rfind("."))
+        mark, other = text[last], "." if text[last] == "," else ","
+        whole, fraction = text[:last], text[last + 1 :]
+        if not re.fullmatch(rf"\d{{1,3}}(?:{re.escape(other)}\d{{3}})*", whole):
+            return None
+        text = whole.replace(other, "") + "." + fraction
+    elif "," in text or "." in text:
+        mark = "," if "," in text else "."
+        if text.count(mark) > 1:
+            if mark == decimal_mark or not re.fullmatch(
+                rf"\d{{1,3}}(?:{re.escape(mark)}\d{{3}})+", text
+            ):
+                return None
+            text = text.replace(mark, "")
+        elif mark == group_mark and re.fullmatch(rf"\d{{1,3}}{re.escape(mark)}\d{{3}}", text):
+            text = text.replace(mark, "")
+        else:
+            text = text.replace(mark, ".")
+    return sign + text if _PLAIN.fullmatch(text) else None
+
+
 def parse_decimal(raw: object, low: Decimal, high: Decimal) -> Decimal | None:
-    """A finite decimal within [low, high] (a comma as thousands separator allowed), or None.
+    """A finite decimal within [low, high], typed the reader's way (`normalise_number`), or
+    None.
 
     >>> parse_decimal("1,500.50", Decimal(0), Decimal(10**6))
     Decimal('1500.50')
     >>> [parse_decimal(v, Decimal(0), Decimal(10**6)) for v in ("1e400", "NaN", "Infinity", "²")]
     [None, None, None, None]
     """
-    text = str(raw if raw is not None else "").strip().replace(",", "")
-    if not text or len(text) > 40 or not text.isascii():
+    text = normalise_number(raw)
+    if text is None:
         return None
     try:
         value = Decimal(text)

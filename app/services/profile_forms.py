@@ -20,7 +20,7 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal, InvalidOperation
 from typing import Any, Final
 
-from app.forms import parse_whole
+from app.forms import normalise_number, parse_whole
 from app.i18n import gettext as _
 from app.i18n import lazy_gettext
 from app.models import CityProfile
@@ -63,11 +63,14 @@ def tri_state(value: bool | None) -> str:
 
 
 def _money(raw: object, name: str, errors: dict[str, str], *, blank: Decimal | None) -> Any:
-    text = str(raw or "").strip().replace(",", "")
+    text = str(raw or "").strip()
     if not text:
         return blank
     try:
-        amount = Decimal(text)
+        plain = normalise_number(text)
+        if plain is None:
+            raise InvalidOperation
+        amount = Decimal(plain)
         if not amount.is_finite() or amount < 0 or amount > MAX_MONEY:
             raise InvalidOperation
         if amount != amount.quantize(Decimal("0.01")):
@@ -80,13 +83,13 @@ def _money(raw: object, name: str, errors: dict[str, str], *, blank: Decimal | N
 
 
 def _whole(raw: object, name: str, high: int, errors: dict[str, str], message: str) -> int | None:
-    text = str(raw or "").strip().replace(",", "")
+    text = str(raw or "").strip()
     if not text:
         return None
-    if parse_whole(text, 0, high) is None:
+    value = parse_whole(normalise_number(text) or "", 0, high)
+    if value is None:
         errors[name] = message
-        return None
-    return int(text)
+    return value
 
 
 FACT_FIELDS: Final = (
@@ -173,7 +176,7 @@ def parse_profile_facts(form: Mapping[str, Any]) -> dict[str, Any]:
         if not raw:
             continue
         try:
-            value = float(raw)
+            value = float(normalise_number(raw) or "nan")
         except ValueError:
             value = -1.0
         if not math.isfinite(value) or not 0 <= value <= 100:

@@ -55,6 +55,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 from sqlmodel import Session, select
 
+from app.forms import normalise_number
 from app.i18n import gettext as _
 from app.models import (
     Assessment,
@@ -502,8 +503,10 @@ def _money(value: Any, *, required: bool = False) -> int | None:
     if isinstance(value, bool):
         raise _Bad(_("Expected an amount, not TRUE/FALSE."))
     try:
+        # Text cells are read the way the importing person writes numbers ("4300,50" in
+        # French is four thousand three hundred and fifty cents, never 430050).
         amount = (
-            Decimal(str(value).strip().replace(",", ""))
+            Decimal(normalise_number(value) or "x")
             if isinstance(value, str)
             else Decimal(str(value))
         )

@@ -24,7 +24,7 @@ from sqlmodel import Session
 
 from app import charts, framework_text
 from app.errors import NotFound, NothingToAnalyse
-from app.forms import parse_decimal, parse_whole
+from app.forms import normalise_number, parse_decimal, parse_whole
 from app.i18n import (
     current_locale,
     format_money,
@@ -754,7 +754,7 @@ def parse_profile(form: Mapping[str, Any], themes: Sequence[str]) -> dict[str, A
     }
     if changes["region"] and changes["region"] not in catalogue.REGIONS:
         errors["region"] = _("Choose one of the listed regions.")
-    fee = str(form.get("fee_budget", "")).strip().replace(",", "")
+    fee = str(form.get("fee_budget", "")).strip()
     if fee:
         amount = parse_decimal(fee, Decimal(0), MAX_AMOUNT)
         if amount is None:
@@ -767,7 +767,7 @@ def parse_profile(form: Mapping[str, Any], themes: Sequence[str]) -> dict[str, A
         changes["fee_budget"] = None
     hours = str(form.get("staff_hours_budget", "")).strip()
     if hours:
-        whole = parse_whole(hours, 0, MAX_HOURS)
+        whole = parse_whole(normalise_number(hours) or "", 0, MAX_HOURS)
         if whole is not None:
             changes["staff_hours_budget"] = whole
         else:
