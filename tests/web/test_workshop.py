@@ -213,11 +213,11 @@ def test_bad_submissions_are_refused_naming_the_field(
     assert response.status_code == 422
     response = ana.submit(dict.fromkeys(KEYS, 0))
     assert response.status_code == 422
-    allocation = dict.fromkeys(KEYS, 5)  # 14 criteria x 5 = 70 points, not 100
-    assert len(KEYS) == 14
+    allocation = dict.fromkeys(KEYS, 5)  # 15 criteria x 5 = 75 points, not 100
+    assert len(KEYS) == 15  # the framework's 11 checklist criteria, 2 computed fits, 2 costs
     response = ana.submit(allocation, mode="allocation")
     assert response.status_code == 422
-    assert "Your points add up to 70; they must add up to 100." in response.text
+    assert "Your points add up to 75; they must add up to 100." in response.text
     assert session.exec(select(WorkshopSubmission)).all() == []  # nothing half-written
     exact = dict.fromkeys(KEYS, 0) | {"relevant_agenda": 60, "annual_fee": 40}
     assert ana.submit(exact, mode="allocation").status_code == 200
