@@ -170,6 +170,8 @@ def test_reorder_switch_tools_undo_and_reset(
             page.click("#tool-ahp button[value=apply]")
         page.wait_for_selector("#ahp-result")
         assert "contradict" in page.locator("#ahp-result").inner_text()
+        # htmx applies the swapped-in fieldsets' classes after its settle delay: wait for it.
+        page.wait_for_selector(".ahp-pair-flagged")
         assert page.locator(".ahp-pair-flagged").count() == 1
         assert _slider(page, slider_key) == "77"  # not compared: kept
         page.locator(".ahp-pair-flagged").scroll_into_view_if_needed()

@@ -231,7 +231,9 @@ def test_a_facilitator_and_three_phones_run_a_round(
         assert screen.evaluate("window.__still_here === true")
         consensus = float(screen.get_attribute("#consensus", "data-consensus") or "nan")
         assert 0.0 <= consensus <= 1.0
-        assert screen.locator("#aggregate tr[data-criterion]").count() == 14
+        assert (
+            screen.locator("#aggregate tr[data-criterion]").count() == 15
+        )  # the framework's criteria
         assert screen.locator("#heat tbody tr").count() == 3
         assert screen.locator("#robust-core").count() == 1
         assert screen.locator("#top-choices li").count() == 3
