@@ -40,3 +40,14 @@ def test_eligibility_reasons_are_joined_into_one_sentence(
         assert rec["explanation"].endswith(".")
         assert not rec["explanation"].endswith(")..")
         assert ".;" not in rec["explanation"]
+
+
+def test_the_fictional_data_notice_speaks_the_readers_language(
+    client: TestClient, demo: Workspace
+) -> None:
+    english = client.get(f"/workspaces/{demo.id}").text
+    assert "Example City is a fictional city" in english  # the owner's own text
+    for lang, words in (("es", "cifras inventadas"), ("fr", "chiffres inventés")):
+        page = client.get(f"/workspaces/{demo.id}", params={"lang": lang}).text
+        assert "Example City is a fictional city" not in page
+        assert words in page
