@@ -6,6 +6,8 @@ PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 SCREENSHOTS ?= $(CURDIR)/test-artifacts/screenshots
 ## pytest-xdist workers (one per core); a test file runs in one worker (its module fixtures are shared).
 PYTEST_WORKERS ?= $(shell nproc 2>/dev/null || echo 2)
+## Schemathesis generates one test per API operation only in a single process: it runs on its own.
+SCHEMA_TESTS := tests/web/test_schemathesis.py
 
 .PHONY: run test install install-dev system-deps postgres lint typecheck pytest bench clean messages
 
@@ -58,7 +60,8 @@ typecheck: install-dev
 	$(BIN)/mypy
 
 pytest: install-dev postgres
-	NC_TEST_POSTGRES_URL=$(PG_URL) NC_SCREENSHOTS=$(SCREENSHOTS) $(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile
+	NC_TEST_POSTGRES_URL=$(PG_URL) NC_SCREENSHOTS=$(SCREENSHOTS) $(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile --ignore=$(SCHEMA_TESTS)
+	NC_TEST_POSTGRES_URL=$(PG_URL) NC_SCREENSHOTS=$(SCREENSHOTS) $(BIN)/pytest -p no:xdist $(SCHEMA_TESTS)
 
 ## The whole suite: lint, types, import contracts, and pytest on SQLite and PostgreSQL.
 test: lint typecheck pytest
