@@ -9,6 +9,13 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
     NC_DATABASE_URL=sqlite:////data/network-compass.db
 
+# Pango and Cairo for the PDF reports (WeasyPrint) and the Word reports' charts (CairoSVG),
+# and a font with the accents of Spanish and French.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 libcairo2 \
+       fonts-dejavu-core \
+    && rm -rf /var/lib/apt/lists/*
+
 RUN useradd --create-home --uid 10001 compass \
     && mkdir /data && chown compass /data
 
