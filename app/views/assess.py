@@ -9,54 +9,21 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from app.i18n import format_share, ngettext
 from app.i18n import gettext as _
-from app.views.advice import join_list, number
+from app.i18n import ngettext
+from app.views.advice import number
+from app.views.overlap import shared_functions_sentence
 from scoring.correlation import MIN_NETWORKS, THRESHOLD, CorrelatedPair, CorrelationCheck
-from scoring.functions import MAINLY, FunctionOverlap
-
-
-def function_phrases() -> dict[str, str]:
-    """Each network function as a phrase inside a sentence (current locale)."""
-    return {
-        "sharing_information": _("information sharing"),
-        "showcasing": _("showcasing"),
-        "story_telling": _("story-telling"),
-        "shaming": _("shaming governments"),
-        "seeking_support": _("seeking international support"),
-        "standard_setting": _("standard-setting"),
-        "advocacy": _("advocacy"),
-        "funding_access": _("access to funding"),
-        "technical_assistance": _("technical assistance"),
-        "data_reporting": _("data and reporting"),
-        "training": _("training"),
-    }
+from scoring.functions import FunctionOverlap
 
 
 def function_overlap_text(overlap: FunctionOverlap, names: Mapping[str, str]) -> str:
-    """Two networks serving the same needed functions, in words."""
-    phrases = function_phrases()
+    """Two networks serving the same needed functions, in words (always by name: the core's
+    English sentence names them by id)."""
     a, b = names.get(overlap.a, overlap.a), names.get(overlap.b, overlap.b)
-    shared = join_list([phrases.get(k, k.replace("_", " ")) for k in overlap.shared])
     if not overlap.shared:
         return _("%(a)s and %(b)s serve none of the functions the city needs in common.", a=a, b=b)
-    if overlap.share >= MAINLY:
-        return _(
-            "%(a)s and %(b)s both mainly serve %(functions)s for the city (%(share)s of the "
-            "needed function weight either one serves).",
-            a=a,
-            b=b,
-            functions=shared,
-            share=format_share(overlap.share),
-        )
-    return _(
-        "%(a)s and %(b)s both serve %(functions)s for the city, but each also serves needed "
-        "functions the other does not (%(share)s in common).",
-        a=a,
-        b=b,
-        functions=shared,
-        share=format_share(overlap.share),
-    )
+    return shared_functions_sentence(overlap, a, b)
 
 
 def correlation_summary(check: CorrelationCheck) -> str:

@@ -53,6 +53,12 @@ def function_sentence(both: FunctionOverlap, a: str, b: str) -> str:
     core's own words)."""
     if current_locale() == "en":
         return both.explanation
+    return shared_functions_sentence(both, a, b)
+
+
+def shared_functions_sentence(both: FunctionOverlap, a: str, b: str) -> str:
+    """Two networks (named ``a`` and ``b``) serving the same needed functions, in the current
+    locale; ``both.shared`` is not empty."""
     functions = advice.join_list([function_phrase(k) for k in both.shared])
     if both.share >= MAINLY:
         return _(

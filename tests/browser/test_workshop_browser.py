@@ -14,7 +14,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import socket
 import subprocess
 import sys
 import time
@@ -27,29 +26,14 @@ from playwright import sync_api as playwright_sync
 from playwright.sync_api import Browser, BrowserContext, Page
 from sqlmodel import Session
 
+from tests.browser.test_browser import ARGS, CHROMIUM, SHOTS, _free_port
+
 pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 EMAIL = "facilitator@example.org"
 PASSWORD = "correct horse battery staple 42"
-SHOTS = Path(os.environ.get("NC_SCREENSHOTS", "test-artifacts/screenshots"))
 PHONE = {"width": 390, "height": 844}
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture(scope="module")
