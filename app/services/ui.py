@@ -47,7 +47,7 @@ from scoring import portfolio as pf
 from scoring.analysis import ACTION_ORDER
 from scoring.methods import Method
 from scoring.overlap import complementarity_hint
-from scoring.weights import ahp, rank_order_centroid, swing_weights
+from scoring.weights import rank_order_centroid
 
 PREVIEW_SAMPLES = 0
 """Robustness samples for the live slider re-rank: none (robustness has its own page)."""
@@ -81,19 +81,6 @@ def confidence_label(confidence: str) -> str:
     return labels.get(confidence, confidence)
 
 
-AHP_SCALE: tuple[tuple[str, str], ...] = (
-    ("9", "extremely more important"),
-    ("7", "very strongly more important"),
-    ("5", "strongly more important"),
-    ("3", "moderately more important"),
-    ("1", "equally important"),
-    ("1/3", "moderately less important"),
-    ("1/5", "strongly less important"),
-    ("1/7", "very strongly less important"),
-    ("1/9", "extremely less important"),
-)
-AHP_DEFAULT_COUNT = 4
-AHP_MAX = 7
 URL_RE = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
 
 
@@ -203,33 +190,6 @@ def points_from_roc(form: Mapping[str, Any], keys: Sequence[str]) -> dict[str, f
     return as_points(rank_order_centroid(groups))
 
 
-def points_from_swing(form: Mapping[str, Any], keys: Sequence[str]) -> dict[str, float]:
-    """Swing weights (as points) from ``swing_<key>`` ratings 0-100; raises `FormErrors`.
-
-    >>> points_from_swing({"swing_a": "100", "swing_b": "50"}, ["a", "b"])
-    {'a': 66.7, 'b': 33.3}
-    """
-    swings: dict[str, float] = {}
-    errors: dict[str, str] = {}
-    for key in keys:
-        name = f"swing_{key}"
-        raw = str(form.get(name, "0") or "0").strip()
-        try:
-            value = float(raw)
-        except ValueError:
-            value = -1.0
-        if not 0 <= value <= 100:
-            errors[name] = "Rate the swing from 0 to 100."
-            continue
-        swings[key] = value
-    if errors:
-        raise FormErrors(errors)
-    try:
-        return as_points(swing_weights(swings))
-    except CriteriaError as exc:
-        raise FormErrors({}, str(exc)) from exc
-
-
 def swing_defaults(points: Mapping[str, float]) -> dict[str, str]:
     """Swing ratings implied by the current points: the largest gets 100.
 
@@ -238,72 +198,6 @@ def swing_defaults(points: Mapping[str, float]) -> dict[str, str]:
     """
     top = max(points.values(), default=0.0) or 1.0
     return {k: f"{round(100 * v / top):g}" for k, v in points.items()}
-
-
-def _ratio(raw: str) -> float | None:
-    allowed = {value for value, _ in AHP_SCALE}
-    if raw not in allowed:
-        return None
-    if "/" in raw:
-        return 1.0 / float(raw.split("/")[1])
-    return float(raw)
-
-
-@dataclass(frozen=True)
-class AHPView:
-    """The outcome of an AHP comparison, ready to print."""
-
-    points: dict[str, float]
-    consistency_ratio: float
-    consistent: bool
-    message: str
-    revisit: list[str]
-
-
-def points_from_ahp(
-    form: Mapping[str, Any],
-    compared: Sequence[str],
-    current: Mapping[str, float],
-    titles: Mapping[str, str],
-) -> AHPView:
-    """AHP weights for the ``compared`` criteria from ``pair_<a>__<b>`` judgements.
-
-    The compared criteria share the points they hold now, split by their AHP weights; the
-    other criteria keep their points. Raises `FormErrors` for a missing or invalid judgement.
-    """
-    judgements: dict[tuple[str, str], float] = {}
-    errors: dict[str, str] = {}
-    for i, a in enumerate(compared):
-        for b in compared[i + 1 :]:
-            name = f"pair_{a}__{b}"
-            value = _ratio(str(form.get(name, "")))
-            if value is None:
-                errors[name] = "Choose how much more important one criterion is than the other."
-                continue
-            judgements[(a, b)] = value
-    if errors:
-        raise FormErrors(errors)
-    try:
-        result = ahp(list(compared), judgements)
-    except CriteriaError as exc:
-        raise FormErrors({}, str(exc)) from exc
-    pool = sum(current.get(k, 0.0) for k in compared) or 100.0
-    points = dict(current)
-    points.update({k: round(w * pool, 1) for k, w in result.weights.items()})
-    revisit = [
-        f"{titles.get(e.a, e.a)} vs {titles.get(e.b, e.b)}: you said "
-        f"{_ratio_text(e.given)}, the other answers imply about {_ratio_text(e.implied_by_weights)}"
-        for e in result.worst_judgements[:3]
-        if e.error > 0.05
-    ]
-    message = result.message
-    for key, title in titles.items():
-        message = message.replace(f"'{key}'", f"'{title}'")
-    return AHPView(points, result.consistency_ratio, result.consistent, message, revisit)
-
-
-def _ratio_text(value: float) -> str:
-    return f"{value:.2g}" if value >= 1 else f"1/{1 / value:.2g}"
 
 
 # --- scenarios ------------------------------------------------------------------------------
